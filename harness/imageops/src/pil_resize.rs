@@ -32,8 +32,9 @@ pub(crate) fn pil_resize(
     }
 }
 
-/// Pillow's `ImagingResampleInner`: an axis is resampled only when its size changes; the
-/// horizontal pass runs first and only over the source rows the vertical pass will read.
+/// Pillow's `ImagingResampleInner` (9.x to 12.x): an axis is resampled only when its size
+/// changes; the horizontal pass runs first and only over the source rows the vertical pass will
+/// read. (Pillow 13 sometimes runs the vertical pass first, which rounds differently.)
 fn resize_convolution(
     src: &Raster,
     new_width: usize,
