@@ -7,6 +7,7 @@ use std::path::Path;
 
 use dictas_model::preprocess::load_image;
 use dictas_model::prompts::{class_text_features, text_anomaly_scores};
+use dictas_model::dictas::SupportDictionary;
 use dictas_model::{Activation, ClipModel, DictAs, Lookup};
 use ndarray::{Array3, Axis};
 use serde::Deserialize;
@@ -32,7 +33,16 @@ struct Meta {
 struct ClassContext {
     name: String,
     support_layers: Vec<Tensor>,
+    dictionary: SupportDictionary,
     text: Tensor,
+}
+
+/// How the maps are computed: the one-call API, or one dictionary per class reused by every
+/// query image. Both must match the reference.
+#[derive(Clone, Copy, PartialEq)]
+enum MapPath {
+    OneCall,
+    PrebuiltDictionary,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> T {
@@ -53,17 +63,19 @@ fn support_batch(fixture: &Path, class: &str) -> Tensor {
     Tensor::stack(&images, 0)
 }
 
-fn class_context(fixture: &Path, clip: &ClipModel, class: &str, layers: &[i64]) -> ClassContext {
-    let (_, tokens) = clip.encode_image(&support_batch(fixture, class), layers);
+fn class_context(fixture: &Path, clip: &ClipModel, dictas: &DictAs, class: &str, reference: &Reference) -> ClassContext {
+    let (_, tokens) = clip.encode_image(&support_batch(fixture, class), &reference.layers);
     let width = clip.config().vision_width;
+    let support_layers: Vec<Tensor> = tokens.iter().map(|t| t.reshape([1, -1, width])).collect();
     ClassContext {
         name: class.to_string(),
-        support_layers: tokens.iter().map(|t| t.reshape([1, -1, width])).collect(),
+        dictionary: dictas.build_dictionary(&support_layers, clip.grid(), &reference.scales).unwrap(),
+        support_layers,
         text: class_text_features(clip, class).unwrap(),
     }
 }
 
-fn check_checkpoint(clip_file: &str) {
+fn check_checkpoint(clip_file: &str, path: MapPath) {
     let fixture = common::parity_fixture();
     let clip = ClipModel::load(&fixture.join(clip_file), IMAGE_SIZE, Activation::Gelu, Device::Cpu).unwrap();
     let (_vs, dictas) = DictAs::load(&fixture.join("dictas.pth"), Device::Cpu).unwrap();
@@ -81,20 +93,25 @@ fn check_checkpoint(clip_file: &str) {
             let reference = &references[index];
             assert_eq!(&reference.cls_name, class);
             if context.as_ref().map(|c| &c.name) != Some(class) {
-                context = Some(class_context(&fixture, &clip, class, &reference.layers));
+                context = Some(class_context(&fixture, &clip, &dictas, class, reference));
             }
             let ctx = context.as_ref().unwrap();
 
             let image = load_image(&fixture.join("data").join(img_path), IMAGE_SIZE as u32).unwrap();
             let (global, query_layers) = clip.encode_image(&image.unsqueeze(0), &reference.layers);
-            let map = dictas.anomaly_map(
-                &query_layers,
-                &ctx.support_layers,
-                clip.grid(),
-                &reference.scales,
-                IMAGE_SIZE,
-                Lookup::Sparsemax,
-            );
+            let map = match path {
+                MapPath::OneCall => dictas.anomaly_map(
+                    &query_layers,
+                    &ctx.support_layers,
+                    clip.grid(),
+                    &reference.scales,
+                    IMAGE_SIZE,
+                    Lookup::Sparsemax,
+                ),
+                MapPath::PrebuiltDictionary => {
+                    dictas.anomaly_map_with(&ctx.dictionary, &query_layers, IMAGE_SIZE, Lookup::Sparsemax).unwrap()
+                }
+            };
             let expected = ref_maps.index_axis(Axis(0), index).to_owned();
             let expected = Tensor::from_slice(expected.as_slice().unwrap()).view([1, IMAGE_SIZE, IMAGE_SIZE]);
             let map_error = (map - expected).abs().max().double_value(&[]);
@@ -108,15 +125,19 @@ fn check_checkpoint(clip_file: &str) {
         }
     }
     assert_eq!(checked, references.len(), "every reference image was checked");
-    println!("{clip_file}: {checked} images, map max-abs error {worst_map:e}, text score max error {worst_score:e}");
+    let label = match path {
+        MapPath::OneCall => "one-call anomaly_map",
+        MapPath::PrebuiltDictionary => "prebuilt dictionary",
+    };
+    println!("{clip_file} ({label}): {checked} images, map max-abs error {worst_map:e}, text score max error {worst_score:e}");
 }
 
 #[test]
 fn parity_with_torchscript_clip() {
-    check_checkpoint("clip-jit.pt");
+    check_checkpoint("clip-jit.pt", MapPath::OneCall);
 }
 
 #[test]
 fn parity_with_torch_save_clip() {
-    check_checkpoint("clip-state.pt");
+    check_checkpoint("clip-state.pt", MapPath::PrebuiltDictionary);
 }

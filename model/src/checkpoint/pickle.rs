@@ -257,7 +257,7 @@ impl<'a> Machine<'a> {
     }
 
     fn utf8(&mut self, n: usize) -> Result<String> {
-        Ok(String::from_utf8(self.take(n)?.to_vec()).context("string is not UTF-8")?)
+        String::from_utf8(self.take(n)?.to_vec()).context("string is not UTF-8")
     }
 
     fn line(&mut self) -> Result<String> {

@@ -128,7 +128,7 @@ fn materialize(tref: &TensorRef, storage: &[u8]) -> Result<Tensor> {
     // The last element the view touches must lie inside the storage.
     let last = tref.offset
         + tref.size.iter().zip(&tref.stride).map(|(s, st)| (s - 1).max(0) * st).sum::<i64>();
-    let empty = tref.size.iter().any(|&s| s == 0);
+    let empty = tref.size.contains(&0);
     ensure!(empty || (tref.offset >= 0 && last < numel), "view {:?} runs past a storage of {numel} elements", tref);
     let flat = Tensor::f_from_data_size(storage, &[numel], kind)?;
     Ok(flat.f_as_strided(tref.size.as_slice(), tref.stride.as_slice(), tref.offset)?.f_contiguous()?)

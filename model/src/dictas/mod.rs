@@ -3,13 +3,14 @@
 
 mod blocks;
 mod io;
+mod map;
 mod sparsemax;
 mod window;
 
-use anyhow::{bail, ensure, Result};
-use tch::{nn, Kind, Tensor};
+use tch::{nn, Tensor};
 
 use blocks::{AttnBlock, FuseFeature, ValueGenerator};
+pub use map::SupportDictionary;
 pub use sparsemax::sparsemax;
 pub use window::{grid_to_tokens, tokens_to_grid, window_average};
 
@@ -74,74 +75,24 @@ impl DictAs {
     /// keys gK(support), values gV(support), scores gQ(query) keys^T / sqrt(C), weights by
     /// `lookup`, result weights @ values `[B, N, C]`. Differentiable.
     pub fn lookup(&self, query: &Tensor, support: &Tensor, lookup: Lookup) -> Tensor {
-        let channels = *query.size().last().expect("query is [B, N, C]");
-        let queries = self.query_generator.forward(query, self.train);
+        let (keys, values) = self.keys_and_values(support);
+        self.retrieve(query, &keys, &values, lookup)
+    }
+
+    /// Dictionary keys gK(support) and values gV(support).
+    pub(crate) fn keys_and_values(&self, support: &Tensor) -> (Tensor, Tensor) {
         let keys = self.key_generator.forward(support, self.train);
         let values = self.value_generator.forward(support, self.train);
+        (keys, values)
+    }
+
+    /// Weights of `query` `[B, N, C]` over precomputed dictionary `keys` and `values`
+    /// (`[1 or B, M, C]`), applied to the values.
+    pub(crate) fn retrieve(&self, query: &Tensor, keys: &Tensor, values: &Tensor, lookup: Lookup) -> Tensor {
+        let channels = *query.size().last().expect("query is [B, N, C]");
+        let queries = self.query_generator.forward(query, self.train);
         let scores = queries.matmul(&keys.transpose(-2, -1)) * (channels as f64).powf(-0.5);
-        lookup_weights(&scores, lookup).matmul(&values)
-    }
-
-    /// The test-time anomaly map `[B, S, S]` of SPEC section 3. `query_layers[i]`: CLIP patch
-    /// tokens `[B, grid*grid, C]` of one layer for the query images (gV is applied here);
-    /// `support_layers[i]`: the same layer's tokens of all k support images, `[1, k*grid*grid, C]`
-    /// (image-major) or `[k, grid*grid, C]`. For each layer and scale s: window-average query and
-    /// support grids (each support image on its own grid), look up, `(1 - cos) / 2` on the grid,
-    /// bilinear upsampling (corners aligned) to `image_size`; the result is the mean of all
-    /// layer x scale maps. Runs without gradients.
-    ///
-    /// Panics on inconsistent shapes; [`DictAs::f_anomaly_map`] reports them as errors.
-    pub fn anomaly_map(
-        &self,
-        query_layers: &[Tensor],
-        support_layers: &[Tensor],
-        grid: i64,
-        scales: &[i64],
-        image_size: i64,
-        lookup: Lookup,
-    ) -> Tensor {
-        self.f_anomaly_map(query_layers, support_layers, grid, scales, image_size, lookup)
-            .unwrap_or_else(|e| panic!("anomaly_map: {e:#}"))
-    }
-
-    /// Fallible form of [`DictAs::anomaly_map`].
-    pub fn f_anomaly_map(
-        &self,
-        query_layers: &[Tensor],
-        support_layers: &[Tensor],
-        grid: i64,
-        scales: &[i64],
-        image_size: i64,
-        lookup: Lookup,
-    ) -> Result<Tensor> {
-        check_map_inputs(query_layers, support_layers, grid, scales, self.width)?;
-        let _no_grad = tch::no_grad_guard();
-        let mut maps = Vec::with_capacity(query_layers.len() * scales.len());
-        for (query, support) in query_layers.iter().zip(support_layers) {
-            let query_grid = tokens_to_grid(&self.value_generator(query), grid);
-            let support_grid = tokens_to_grid(&support.reshape([-1, grid * grid, self.width]), grid);
-            for &scale in scales {
-                let distance = self.distance_map(&query_grid, &support_grid, scale, lookup);
-                let upsampled = distance
-                    .unsqueeze(1)
-                    .upsample_bilinear2d([image_size, image_size], true, None, None)
-                    .squeeze_dim(1);
-                maps.push(upsampled);
-            }
-        }
-        Ok(Tensor::stack(&maps, 0).mean_dim([0i64].as_slice(), false, Kind::Float))
-    }
-
-    /// `1 - (cos + 1) / 2` between the window-averaged query grid `[B, C, H, W]` and what it
-    /// retrieves from the dictionary of all window-averaged support grids `[k, C, H, W]`.
-    fn distance_map(&self, query_grid: &Tensor, support_grid: &Tensor, scale: i64, lookup: Lookup) -> Tensor {
-        let grid = query_grid.size()[2];
-        let query = window_average(query_grid, scale);
-        let dictionary = grid_to_tokens(&window_average(support_grid, scale)).reshape([1, -1, self.width]);
-        let retrieved = self.lookup(&grid_to_tokens(&query), &dictionary, lookup);
-        let cos = Tensor::cosine_similarity(&query, &tokens_to_grid(&retrieved, grid), 1, 1e-8);
-        // Written as the reference does, `1 - (cos + 1) * 0.5`, to keep its rounding.
-        ((cos + 1.0) * 0.5).neg() + 1.0
+        lookup_weights(&scores, lookup).matmul(values)
     }
 }
 
@@ -156,39 +107,12 @@ fn lookup_weights(scores: &Tensor, lookup: Lookup) -> Tensor {
     }
 }
 
-fn check_map_inputs(query: &[Tensor], support: &[Tensor], grid: i64, scales: &[i64], width: i64) -> Result<()> {
-    ensure!(!query.is_empty(), "no query layers given");
-    ensure!(
-        query.len() == support.len(),
-        "{} query layers but {} support layers",
-        query.len(),
-        support.len()
-    );
-    ensure!(!scales.is_empty(), "no scales given");
-    if let Some(bad) = scales.iter().find(|&&s| s < 1) {
-        bail!("scale {bad} is not a positive window size");
-    }
-    let tokens = grid * grid;
-    for (i, (q, s)) in query.iter().zip(support).enumerate() {
-        let (qs, ss) = (q.size(), s.size());
-        ensure!(
-            qs.len() == 3 && qs[1] == tokens && qs[2] == width,
-            "query layer {i} has shape {qs:?}, expected [B, {tokens}, {width}]"
-        );
-        ensure!(
-            ss.len() == 3 && ss[2] == width && ss[0] * ss[1] % tokens == 0 && ss[0] * ss[1] > 0,
-            "support layer {i} has shape {ss:?}, expected [1, k*{tokens}, {width}] or [k, {tokens}, {width}]"
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tch::Device;
+    use tch::{Device, Kind};
 
-    fn random_module(width: i64) -> (nn::VarStore, DictAs) {
+    pub(super) fn random_module(width: i64) -> (nn::VarStore, DictAs) {
         tch::manual_seed(11);
         let vs = nn::VarStore::new(Device::Cpu);
         let module = DictAs::new(&vs.root(), width, 16);
@@ -246,20 +170,5 @@ mod tests {
             assert!((&lo - 1e-5).le_tensor(&out).all().int64_value(&[]) == 1, "{lookup:?} below the values");
             assert!(out.le_tensor(&(&hi + 1e-5)).all().int64_value(&[]) == 1, "{lookup:?} above the values");
         }
-    }
-
-    #[test]
-    fn anomaly_map_has_image_shape_and_range() {
-        let (_vs, module) = random_module(32);
-        let query = [Tensor::randn([2, 16, 32], (Kind::Float, Device::Cpu))];
-        let support = [Tensor::randn([1, 3 * 16, 32], (Kind::Float, Device::Cpu))];
-        let map = module.anomaly_map(&query, &support, 4, &[1, 3], 20, Lookup::Sparsemax);
-        assert_eq!(map.size(), vec![2, 20, 20]);
-        assert!(map.min().double_value(&[]) >= 0.0 && map.max().double_value(&[]) <= 1.0);
-        let err = module
-            .f_anomaly_map(&query, &support, 5, &[1], 20, Lookup::Sparsemax)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("[2, 16, 32]") && err.contains("[B, 25, 32]"), "{err}");
     }
 }
