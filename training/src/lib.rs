@@ -9,3 +9,5 @@ pub mod losses;
 pub mod meta;
 pub mod scheduler;
 pub mod params;
+pub mod rng;
+pub mod synth;
