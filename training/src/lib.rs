@@ -11,3 +11,7 @@ pub mod scheduler;
 pub mod params;
 pub mod rng;
 pub mod synth;
+pub mod data;
+pub mod cli;
+pub mod config;
+pub mod validate;
