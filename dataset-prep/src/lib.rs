@@ -19,6 +19,7 @@ pub mod dataset;
 pub mod decode;
 pub mod dtd;
 pub mod encode;
+mod jpeg;
 pub mod manifest;
 pub mod meta;
 pub mod parallel;

@@ -76,9 +76,11 @@ fn decode_problems_are_all_collected_and_nothing_is_left_behind() {
     let noisy = RgbImage::from_fn(32, 32, |x, y| {
         Rgb([(x * 7 + y * 13) as u8, (x * y) as u8, (x ^ y) as u8])
     });
-    let png = encode(noisy, ImageFormat::Png);
+    let png = encode(noisy.clone(), ImageFormat::Png);
     write(&src.join("wood/train/good/001.png"), &png[..png.len() / 2]);
     write(&src.join("wood/train/good/002.png"), b"this is not an image");
+    let jpeg = encode(noisy, ImageFormat::Jpeg);
+    write(&src.join("wood/train/good/003.png"), &jpeg[..jpeg.len() * 2 / 3]); // content decides the format
     write(
         &src.join("wood/ground_truth/crack/000_mask.png"),
         &encode(mask(3, 4), ImageFormat::Png),
@@ -93,8 +95,13 @@ fn decode_problems_are_all_collected_and_nothing_is_left_behind() {
     let meta_before = fs::read(out.join("meta_mvtec.json")).unwrap();
 
     let found = problems(prep_classes(Dataset::Mvtec, &src, &out, &["wood"]).unwrap_err());
-    assert_eq!(found.len(), 3, "{found:#?}");
+    assert_eq!(found.len(), 4, "{found:#?}");
     assert_has(&found, &src.join("wood/train/good/001.png"), "cannot decode");
+    assert_has(
+        &found,
+        &src.join("wood/train/good/003.png"),
+        "JPEG data ends before its end-of-image marker",
+    );
     assert_has(&found, &src.join("wood/train/good/002.png"), "not a readable image");
     assert_has(
         &found,

@@ -48,11 +48,7 @@ impl Texture {
 /// Renders one image. `class_rng` fixes the class look (colours, scales); `image_rng`
 /// jitters it per image (phase, offsets, small scale changes).
 pub fn render(texture: Texture, size: u32, class_rng: &mut Rng, image_rng: &mut Rng) -> RgbImage {
-    let base = [
-        class_rng.range(0.3, 0.8),
-        class_rng.range(0.3, 0.8),
-        class_rng.range(0.3, 0.8),
-    ];
+    let base = base_colour(texture, class_rng);
     let s = size as f32;
     let shade: Box<dyn Fn(f32, f32) -> f32> = match texture {
         Texture::Wood => {
@@ -114,6 +110,19 @@ pub fn render(texture: Texture, size: u32, class_rng: &mut Rng, image_rng: &mut 
         let v = shade(x as f32, y as f32);
         Rgb(base.map(|b| ((b * (0.55 + 0.6 * v)).clamp(0.0, 1.0) * 255.0) as u8))
     })
+}
+
+/// The class's colour (RGB in [0, 1]), in a range that suits the material.
+fn base_colour(texture: Texture, rng: &mut Rng) -> [f32; 3] {
+    match texture {
+        Texture::Wood => [rng.range(0.7, 0.85), rng.range(0.45, 0.55), rng.range(0.2, 0.3)],
+        Texture::Leather => [rng.range(0.5, 0.65), rng.range(0.35, 0.45), rng.range(0.25, 0.3)],
+        Texture::Grid => {
+            let gray = rng.range(0.55, 0.75);
+            [gray, gray, gray * rng.range(1.0, 1.1)]
+        }
+        Texture::Carpet | Texture::Tile => [rng.range(0.3, 0.8), rng.range(0.3, 0.8), rng.range(0.3, 0.8)],
+    }
 }
 
 /// Smooth random values on a lattice of spacing `spacing` pixels (smoothstep interpolation).
