@@ -15,3 +15,10 @@ pub mod data;
 pub mod cli;
 pub mod config;
 pub mod validate;
+pub mod logs;
+pub mod plot;
+pub mod checkpoint;
+pub mod trainer;
+
+pub use cli::TrainArgs;
+pub use trainer::run_train;

@@ -52,14 +52,3 @@ pub fn gradient_norms(vs: &VarStore) -> BTreeMap<&'static str, Option<f64>> {
 pub fn snapshot(vs: &VarStore) -> BTreeMap<String, Tensor> {
     vs.variables().into_iter().map(|(name, var)| (name, var.detach().copy())).collect()
 }
-
-/// Writes a [`snapshot`] back into the variables of the same store.
-pub fn restore(vs: &VarStore, saved: &BTreeMap<String, Tensor>) {
-    tch::no_grad(|| {
-        for (name, mut var) in vs.variables() {
-            if let Some(value) = saved.get(&name) {
-                var.copy_(value);
-            }
-        }
-    });
-}
