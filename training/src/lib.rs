@@ -22,3 +22,7 @@ pub mod trainer;
 
 pub use cli::TrainArgs;
 pub use trainer::run_train;
+pub mod export;
+pub mod pickle_writer;
+
+pub use export::{run_export, ExportArgs};
