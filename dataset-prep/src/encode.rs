@@ -40,19 +40,19 @@ pub fn bmp24(image: &RgbImage) -> Vec<u8> {
 
 /// 8-bit grayscale PNG.
 pub fn png_gray(mask: &GrayImage) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
-        .write_image(mask.as_raw(), mask.width(), mask.height(), ExtendedColorType::L8)
-        .context("encoding PNG mask")?;
-    Ok(out)
+    png(mask.as_raw(), mask.dimensions(), ExtendedColorType::L8)
 }
 
 /// 8-bit RGB PNG (used for synthetic source trees).
 pub fn png_rgb(image: &RgbImage) -> Result<Vec<u8>> {
+    png(image.as_raw(), image.dimensions(), ExtendedColorType::Rgb8)
+}
+
+fn png(pixels: &[u8], (width, height): (u32, u32), color: ExtendedColorType) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::Adaptive)
-        .write_image(image.as_raw(), image.width(), image.height(), ExtendedColorType::Rgb8)
-        .context("encoding PNG image")?;
+        .write_image(pixels, width, height, color)
+        .context("encoding PNG")?;
     Ok(out)
 }
 

@@ -33,6 +33,13 @@ impl Parsed<'_> {
     fn is_anomaly(&self) -> bool {
         self.entry.anomaly == 1
     }
+    fn kind(&self) -> Kind {
+        match (self.phase, self.is_anomaly()) {
+            ("train", _) => Kind::Train,
+            (_, false) => Kind::Good,
+            (_, true) => Kind::Anomaly,
+        }
+    }
     /// Defect folder of a test anomaly whose name ends with a stem: all parts but the last.
     fn defect_before_stem(&self) -> String {
         self.parts[..self.parts.len() - 1].join("_")
@@ -73,6 +80,25 @@ fn parse_in_id_order(meta: &Meta) -> Vec<Parsed<'_>> {
 struct RawFile {
     image: PathBuf,
     mask: Option<PathBuf>,
+}
+
+impl RawFile {
+    fn image(image: PathBuf) -> RawFile {
+        RawFile { image, mask: None }
+    }
+    fn with_mask(image: PathBuf, mask: PathBuf) -> RawFile {
+        RawFile {
+            image,
+            mask: Some(mask),
+        }
+    }
+}
+
+/// What a published entry is.
+enum Kind {
+    Train,
+    Good,
+    Anomaly,
 }
 
 /// Builds the raw tree: `layout` maps an entry (and its 0-based position among the entries
@@ -151,189 +177,137 @@ fn published(dataset: Dataset) -> Meta {
     serde_json::from_str(&text).unwrap()
 }
 
-#[test]
-fn mvtec_reproduces_published_meta() {
-    let meta = published(Dataset::Mvtec);
+/// The whole check for one dataset: raw tree from `layout` (then `finish`, for files that
+/// are not per entry), standardization, comparison.
+fn reproduce(
+    dataset: Dataset,
+    layout: impl Fn(&Parsed, usize) -> RawFile,
+    image_bytes: &dyn Fn(&Path) -> Vec<u8>,
+    finish: impl FnOnce(&Path, &[Parsed]),
+) {
+    let meta = published(dataset);
     let parsed = parse_in_id_order(&meta);
     let work = scratch();
     let src = work.path().join("raw");
-    build_raw(
-        &src,
-        &parsed,
-        |p, i| {
-            let c = Path::new(p.class());
-            match (p.phase, p.is_anomaly()) {
-                ("train", _) => RawFile {
-                    image: c.join(format!("train/good/{i:03}.png")),
-                    mask: None,
-                },
-                (_, false) => RawFile {
-                    image: c.join(format!("test/good/{i:03}.png")),
-                    mask: None,
-                },
-                (_, true) => RawFile {
-                    image: c.join(format!("test/{}/{i:03}.png", p.joined())),
-                    mask: Some(c.join(format!("ground_truth/{}/{i:03}_mask.png", p.joined()))),
-                },
-            }
-        },
-        &png_bytes,
-    );
-    assert_reproduces_published(Dataset::Mvtec, &src, &work.path().join("out"));
+    build_raw(&src, &parsed, layout, image_bytes);
+    finish(&src, &parsed);
+    assert_reproduces_published(dataset, &src, &work.path().join("out"));
+}
+
+fn nothing_more(_: &Path, _: &[Parsed]) {}
+
+fn jpeg_bytes(_: &Path) -> Vec<u8> {
+    encode(rgb(4, 4), ImageFormat::Jpeg)
 }
 
 #[test]
+fn mvtec_reproduces_published_meta() {
+    let layout = |p: &Parsed, i: usize| {
+        let c = Path::new(p.class());
+        match p.kind() {
+            Kind::Train => RawFile::image(c.join(format!("train/good/{i:03}.png"))),
+            Kind::Good => RawFile::image(c.join(format!("test/good/{i:03}.png"))),
+            Kind::Anomaly => RawFile::with_mask(
+                c.join(format!("test/{}/{i:03}.png", p.joined())),
+                c.join(format!("ground_truth/{}/{i:03}_mask.png", p.joined())),
+            ),
+        }
+    };
+    reproduce(Dataset::Mvtec, layout, &png_bytes, nothing_more);
+}
+
+/// VisA: images and masks reached through `split_csv/1cls.csv`, rows in id order.
+#[test]
 fn visa_reproduces_published_meta_from_its_split_csv() {
-    let meta = published(Dataset::Visa);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    let mut csv = String::from("object,split,label,image,mask\n");
-    build_raw(
-        &src,
-        &parsed,
-        |p, _| {
-            let (stem, class) = (p.joined(), p.class());
-            let folder = if p.is_anomaly() { "Anomaly" } else { "Normal" };
-            let image = PathBuf::from(format!("{class}/Data/Images/{folder}/{stem}.JPG"));
-            let mask = p
-                .is_anomaly()
-                .then(|| PathBuf::from(format!("{class}/Data/Masks/Anomaly/{stem}.png")));
-            RawFile { image, mask }
-        },
-        &|_| encode(rgb(4, 4), ImageFormat::Jpeg),
-    );
-    for p in &parsed {
-        let (stem, class) = (p.joined(), p.class());
-        let (label, folder, mask) = if p.is_anomaly() {
-            ("anomaly", "Anomaly", format!("{class}/Data/Masks/Anomaly/{stem}.png"))
-        } else {
-            ("normal", "Normal", String::new())
-        };
-        csv.push_str(&format!(
-            "{class},{},{label},{class}/Data/Images/{folder}/{stem}.JPG,{mask}\n",
-            p.phase
-        ));
-    }
-    write(&src.join("split_csv/1cls.csv"), csv.as_bytes());
-    assert_reproduces_published(Dataset::Visa, &src, &work.path().join("out"));
+    let image = |p: &Parsed| {
+        let folder = if p.is_anomaly() { "Anomaly" } else { "Normal" };
+        format!("{}/Data/Images/{folder}/{}.JPG", p.class(), p.joined())
+    };
+    let mask = |p: &Parsed| format!("{}/Data/Masks/Anomaly/{}.png", p.class(), p.joined());
+    let layout = |p: &Parsed, _| RawFile {
+        image: image(p).into(),
+        mask: p.is_anomaly().then(|| mask(p).into()),
+    };
+    let write_csv = |src: &Path, parsed: &[Parsed]| {
+        let mut csv = String::from("object,split,label,image,mask\n");
+        for p in parsed {
+            let (label, mask) = if p.is_anomaly() {
+                ("anomaly", mask(p))
+            } else {
+                ("normal", String::new())
+            };
+            csv.push_str(&format!("{},{},{label},{},{mask}\n", p.class(), p.phase, image(p)));
+        }
+        write(&src.join("split_csv/1cls.csv"), csv.as_bytes());
+    };
+    reproduce(Dataset::Visa, layout, &jpeg_bytes, write_csv);
 }
 
 /// MPDD names carry the source stem: `MPDD_{stem}`, `MPDD_good_{stem}`, `MPDD_{defect}_{stem}`.
 #[test]
 fn mpdd_reproduces_published_meta() {
-    let meta = published(Dataset::Mpdd);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    build_raw(
-        &src,
-        &parsed,
-        |p, _| {
-            let (c, stem) = (Path::new(p.class()), p.last());
-            match (p.phase, p.is_anomaly()) {
-                ("train", _) => RawFile {
-                    image: c.join(format!("train/good/{stem}.png")),
-                    mask: None,
-                },
-                (_, false) => RawFile {
-                    image: c.join(format!("test/good/{stem}.png")),
-                    mask: None,
-                },
-                (_, true) => RawFile {
-                    image: c.join(format!("test/{}/{stem}.png", p.defect_before_stem())),
-                    mask: Some(c.join(format!("ground_truth/{}/{stem}_mask.png", p.defect_before_stem()))),
-                },
-            }
-        },
-        &png_bytes,
-    );
-    assert_reproduces_published(Dataset::Mpdd, &src, &work.path().join("out"));
+    let layout = |p: &Parsed, _| {
+        let (c, stem) = (Path::new(p.class()), p.last());
+        match p.kind() {
+            Kind::Train => RawFile::image(c.join(format!("train/good/{stem}.png"))),
+            Kind::Good => RawFile::image(c.join(format!("test/good/{stem}.png"))),
+            Kind::Anomaly => RawFile::with_mask(
+                c.join(format!("test/{}/{stem}.png", p.defect_before_stem())),
+                c.join(format!("ground_truth/{}/{stem}_mask.png", p.defect_before_stem())),
+            ),
+        }
+    };
+    reproduce(Dataset::Mpdd, layout, &png_bytes, nothing_more);
 }
 
 /// BTAD: folders 01/02/03, `ok` and `ko`, .bmp in 01 and 03 (masks of 03 too), .png in 02.
 #[test]
 fn btad_reproduces_published_meta() {
-    let meta = published(Dataset::Btad);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    let folder_of = |class: &str| match class {
-        "metal1" => "01",
-        "wood" => "02",
-        "metal2" => "03",
-        other => panic!("unexpected BTAD class {other}"),
+    let layout = |p: &Parsed, _| {
+        let folder = match p.class() {
+            "metal1" => "01",
+            "wood" => "02",
+            "metal2" => "03",
+            other => panic!("unexpected BTAD class {other}"),
+        };
+        let extension = if folder == "02" { "png" } else { "bmp" };
+        let mask_extension = if folder == "03" { "bmp" } else { "png" };
+        let (c, stem) = (Path::new(folder), p.last());
+        match p.kind() {
+            Kind::Train => RawFile::image(c.join(format!("train/ok/{stem}.{extension}"))),
+            Kind::Good => RawFile::image(c.join(format!("test/ok/{stem}.{extension}"))),
+            Kind::Anomaly => RawFile::with_mask(
+                c.join(format!("test/ko/{stem}.{extension}")),
+                c.join(format!("ground_truth/ko/{stem}.{mask_extension}")),
+            ),
+        }
     };
-    build_raw(
-        &src,
-        &parsed,
-        |p, _| {
-            let folder = folder_of(p.class());
-            let extension = if folder == "02" { "png" } else { "bmp" };
-            let (c, stem) = (Path::new(folder), p.last());
-            match (p.phase, p.is_anomaly()) {
-                ("train", _) => RawFile {
-                    image: c.join(format!("train/ok/{stem}.{extension}")),
-                    mask: None,
-                },
-                (_, false) => RawFile {
-                    image: c.join(format!("test/ok/{stem}.{extension}")),
-                    mask: None,
-                },
-                (_, true) => {
-                    let mask_extension = if folder == "03" { "bmp" } else { "png" };
-                    RawFile {
-                        image: c.join(format!("test/ko/{stem}.{extension}")),
-                        mask: Some(c.join(format!("ground_truth/ko/{stem}.{mask_extension}"))),
-                    }
-                }
-            }
-        },
-        &|path| {
-            if path.extension().unwrap() == "bmp" {
-                encode(rgb(4, 4), ImageFormat::Bmp)
-            } else {
-                png_bytes(path)
-            }
-        },
-    );
-    assert_reproduces_published(Dataset::Btad, &src, &work.path().join("out"));
+    let bytes = |path: &Path| match path.extension().unwrap().to_str() {
+        Some("bmp") => encode(rgb(4, 4), ImageFormat::Bmp),
+        _ => png_bytes(path),
+    };
+    reproduce(Dataset::Btad, layout, &bytes, nothing_more);
 }
 
 /// mvtec3D: RGB images under `rgb/`, masks under the defect's `gt/`; published class key
 /// order is not the conversion order.
 #[test]
 fn mvtec3d_reproduces_published_meta() {
-    let meta = published(Dataset::Mvtec3d);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    build_raw(
-        &src,
-        &parsed,
-        |p, i| {
-            let c = Path::new(p.class());
-            match (p.phase, p.is_anomaly()) {
-                ("train", _) => RawFile {
-                    image: c.join(format!("train/good/rgb/{i:03}.png")),
-                    mask: None,
-                },
-                (_, false) => RawFile {
-                    image: c.join(format!("test/good/rgb/{}.png", p.last())),
-                    mask: None,
-                },
-                (_, true) => {
-                    let defect_dir = c.join("test").join(p.defect_before_stem());
-                    RawFile {
-                        image: defect_dir.join(format!("rgb/{}.png", p.last())),
-                        mask: Some(defect_dir.join(format!("gt/{}.png", p.last()))),
-                    }
-                }
+    let layout = |p: &Parsed, i: usize| {
+        let c = Path::new(p.class());
+        match p.kind() {
+            Kind::Train => RawFile::image(c.join(format!("train/good/rgb/{i:03}.png"))),
+            Kind::Good => RawFile::image(c.join(format!("test/good/rgb/{}.png", p.last()))),
+            Kind::Anomaly => {
+                let defect_dir = c.join("test").join(p.defect_before_stem());
+                RawFile::with_mask(
+                    defect_dir.join(format!("rgb/{}.png", p.last())),
+                    defect_dir.join(format!("gt/{}.png", p.last())),
+                )
             }
-        },
-        &png_bytes,
-    );
-    assert_reproduces_published(Dataset::Mvtec3d, &src, &work.path().join("out"));
+        }
+    };
+    reproduce(Dataset::Mvtec3d, layout, &png_bytes, nothing_more);
 }
 
 /// The RESC and BraTS layouts: `<class>/{train,test}/<folder>/*.png`, masks in
@@ -342,67 +316,42 @@ fn medical_layout(mask_name: fn(&str) -> String, stem_suffix: &'static str) -> i
     move |p, i| {
         let c = Path::new(p.class());
         let file = format!("{i:05}{stem_suffix}.png");
-        match (p.phase, p.is_anomaly()) {
-            ("train", _) => RawFile {
-                image: c.join("train/good").join(&file),
-                mask: None,
-            },
-            (_, false) => RawFile {
-                image: c.join("test/good").join(&file),
-                mask: None,
-            },
-            (_, true) => RawFile {
-                image: c.join("test").join(p.joined()).join(&file),
-                mask: Some(c.join("ground_truth").join(p.joined()).join(mask_name(&file))),
-            },
+        match p.kind() {
+            Kind::Train => RawFile::image(c.join("train/good").join(&file)),
+            Kind::Good => RawFile::image(c.join("test/good").join(&file)),
+            Kind::Anomaly => RawFile::with_mask(
+                c.join("test").join(p.joined()).join(&file),
+                c.join("ground_truth").join(p.joined()).join(mask_name(&file)),
+            ),
         }
     }
 }
 
 #[test]
 fn resc_reproduces_published_meta() {
-    let meta = published(Dataset::Resc);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    build_raw(&src, &parsed, medical_layout(|file| file.to_string(), ""), &png_bytes);
-    assert_reproduces_published(Dataset::Resc, &src, &work.path().join("out"));
+    reproduce(
+        Dataset::Resc,
+        medical_layout(|file| file.to_string(), ""),
+        &png_bytes,
+        nothing_more,
+    );
 }
 
 #[test]
 fn brats_reproduces_published_meta_with_flair_to_seg_masks() {
-    let meta = published(Dataset::Brats);
-    let parsed = parse_in_id_order(&meta);
-    let work = scratch();
-    let src = work.path().join("raw");
-    build_raw(
-        &src,
-        &parsed,
-        medical_layout(|file| file.replace("flair", "seg"), "_flair"),
-        &png_bytes,
-    );
-    assert_reproduces_published(Dataset::Brats, &src, &work.path().join("out"));
+    let layout = medical_layout(|file| file.replace("flair", "seg"), "_flair");
+    reproduce(Dataset::Brats, layout, &png_bytes, nothing_more);
 }
 
 /// VOC and Ade: training images only (`object/train/good/*.jpg`), named `Ade_{stem}`.
 fn assert_training_set_reproduced(dataset: Dataset) {
-    let meta = published(dataset);
-    let parsed = parse_in_id_order(&meta);
-    assert!(parsed.iter().all(|p| p.phase == "train"));
-    let work = scratch();
-    let src = work.path().join("raw");
-    build_raw(
-        &src,
-        &parsed,
-        |p, _| RawFile {
-            image: PathBuf::from(format!("object/train/good/{}.jpg", p.joined())),
-            mask: None,
-        },
-        &|_| encode(rgb(4, 4), ImageFormat::Jpeg),
-    );
+    let layout = |p: &Parsed, _| {
+        assert!(matches!(p.kind(), Kind::Train));
+        RawFile::image(format!("object/train/good/{}.jpg", p.joined()).into())
+    };
     // The published sources had a test folder without defect folders.
-    fs::create_dir_all(src.join("object/test/good")).unwrap();
-    assert_reproduces_published(dataset, &src, &work.path().join("out"));
+    let test_folder = |src: &Path, _: &[Parsed]| fs::create_dir_all(src.join("object/test/good")).unwrap();
+    reproduce(dataset, layout, &jpeg_bytes, test_folder);
 }
 
 #[test]

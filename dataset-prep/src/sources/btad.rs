@@ -11,10 +11,8 @@ pub fn layout() -> FolderLayout {
     FolderLayout {
         source_class,
         normal_folder: "ok",
-        image_subfolder: None,
         extension,
-        min_test_folders: 1,
-        mask_path,
+        ..FolderLayout::png_in_class_folders(1, mask_path)
     }
 }
 

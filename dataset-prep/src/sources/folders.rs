@@ -14,6 +14,10 @@ pub enum Phase {
     Test,
 }
 
+/// Where the mask of an anomaly image is: (class folder, source class folder name, defect
+/// folder, image file name) -> mask path.
+pub type MaskPath = fn(class_dir: &Path, source_class: &str, defect: &str, file_name: &str) -> PathBuf;
+
 /// What differs between the folder-based source layouts.
 pub struct FolderLayout {
     /// Source folder name of a standardized class; `None` when the dataset has no such class.
@@ -29,7 +33,29 @@ pub struct FolderLayout {
     /// `good` contributes nothing; 1 for the others).
     pub min_test_folders: usize,
     /// Path of the mask of `test/<defect>/<file_name>`.
-    pub mask_path: fn(class_dir: &Path, source_class: &str, defect: &str, file_name: &str) -> PathBuf,
+    pub mask_path: MaskPath,
+}
+
+impl FolderLayout {
+    /// The common case: classes in folders of their own name, normal folder `good`, `.png`
+    /// images directly in the category folders.
+    pub fn png_in_class_folders(min_test_folders: usize, mask_path: MaskPath) -> FolderLayout {
+        FolderLayout {
+            source_class: same_class_name,
+            normal_folder: "good",
+            image_subfolder: None,
+            extension: png_only,
+            min_test_folders,
+            mask_path,
+        }
+    }
+}
+
+/// One class being planned: its standardized name, source folder name and source folder.
+struct ClassSource<'a> {
+    class: &'a str,
+    source_class: &'a str,
+    dir: PathBuf,
 }
 
 /// Plans a folder-layout dataset. Every problem found is added to `problems`; the plan is
@@ -42,13 +68,17 @@ pub fn plan(layout: &FolderLayout, dataset: Dataset, src: &Path, classes: &[Stri
             problems.push(src, format!("{dataset} has no class '{class}'"));
             continue;
         };
-        let class_dir = src.join(&source_class);
-        if !class_dir.is_dir() {
-            problems.push(&class_dir, format!("missing class folder (class '{class}')"));
+        let source = ClassSource {
+            class,
+            source_class: &source_class,
+            dir: src.join(&source_class),
+        };
+        if !source.dir.is_dir() {
+            problems.push(&source.dir, format!("missing class folder (class '{class}')"));
             continue;
         }
-        plan_train(layout, &mut builder, class, &source_class, &class_dir, problems);
-        plan_test(layout, &mut builder, class, &source_class, &class_dir, problems);
+        plan_train(layout, &source, &mut builder, problems);
+        plan_test(layout, &source, &mut builder, problems);
     }
     builder.finish()
 }
@@ -60,15 +90,8 @@ fn image_folder(layout: &FolderLayout, category_dir: PathBuf) -> PathBuf {
     }
 }
 
-fn plan_train(
-    layout: &FolderLayout,
-    builder: &mut PlanBuilder,
-    class: &str,
-    source_class: &str,
-    class_dir: &Path,
-    problems: &mut Problems,
-) {
-    let train_dir = class_dir.join("train");
+fn plan_train(layout: &FolderLayout, source: &ClassSource, builder: &mut PlanBuilder, problems: &mut Problems) {
+    let train_dir = source.dir.join("train");
     let Some(categories) = sorted_subfolders(&train_dir, problems) else {
         return;
     };
@@ -86,58 +109,51 @@ fn plan_train(
         return;
     }
     let dir = image_folder(layout, train_dir.join(layout.normal_folder));
-    let extension = (layout.extension)(source_class, Phase::Train);
+    let extension = (layout.extension)(source.source_class, Phase::Train);
     let files = sorted_files_with_extension(&dir, extension, problems);
     if files.is_empty() && dir.is_dir() {
         problems.push(&dir, format!("no training images (*.{extension})"));
     }
     for file in files {
-        builder.add_train(class, &dir.join(&file), &file);
+        builder.add_train(source.class, &dir.join(&file), &file);
     }
 }
 
-fn plan_test(
-    layout: &FolderLayout,
-    builder: &mut PlanBuilder,
-    class: &str,
-    source_class: &str,
-    class_dir: &Path,
-    problems: &mut Problems,
-) {
-    let test_dir = class_dir.join("test");
+fn plan_test(layout: &FolderLayout, source: &ClassSource, builder: &mut PlanBuilder, problems: &mut Problems) {
+    let test_dir = source.dir.join("test");
     let Some(categories) = sorted_subfolders(&test_dir, problems) else {
         return;
     };
     if categories.len() < layout.min_test_folders {
         return;
     }
-    let extension = (layout.extension)(source_class, Phase::Test);
+    let extension = (layout.extension)(source.source_class, Phase::Test);
     for category in &categories {
         let dir = image_folder(layout, test_dir.join(category));
         for file in sorted_files_with_extension(&dir, extension, problems) {
-            let source = dir.join(&file);
+            let image = dir.join(&file);
             if category == layout.normal_folder {
-                builder.add_test_good(class, &source, &file);
+                builder.add_test_good(source.class, &image, &file);
                 continue;
             }
-            let mask = (layout.mask_path)(class_dir, source_class, category, &file);
+            let mask = (layout.mask_path)(&source.dir, source.source_class, category, &file);
             if !mask.is_file() {
                 problems.push(
-                    &source,
+                    &image,
                     format!("anomaly image has no mask (expected {})", mask.display()),
                 );
             }
-            builder.add_test_anomaly(class, category, &source, &file, &mask);
+            builder.add_test_anomaly(source.class, category, &image, &file, &mask);
         }
     }
 }
 
 /// Identity mapping for datasets whose source folders carry the class names.
-pub fn same_class_name(class: &str) -> Option<String> {
+fn same_class_name(class: &str) -> Option<String> {
     Some(class.to_string())
 }
 
 /// `png` for both phases.
-pub fn png_only(_source_class: &str, _phase: Phase) -> &'static str {
+fn png_only(_source_class: &str, _phase: Phase) -> &'static str {
     "png"
 }

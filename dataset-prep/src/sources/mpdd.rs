@@ -1,19 +1,12 @@
 //! MPDD: the MVTec layout, masks `<c>/ground_truth/<defect>/<stem>_mask.png` where the stem
 //! ends at the file name's first '.'.
 
-use super::folders::{png_only, same_class_name, FolderLayout};
+use super::folders::FolderLayout;
 use crate::plan::source_stem;
 use std::path::{Path, PathBuf};
 
 pub fn layout() -> FolderLayout {
-    FolderLayout {
-        source_class: same_class_name,
-        normal_folder: "good",
-        image_subfolder: None,
-        extension: png_only,
-        min_test_folders: 2,
-        mask_path,
-    }
+    FolderLayout::png_in_class_folders(2, mask_path)
 }
 
 fn mask_path(class_dir: &Path, _source_class: &str, defect: &str, file_name: &str) -> PathBuf {

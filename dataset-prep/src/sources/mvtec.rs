@@ -1,18 +1,11 @@
 //! MVTec AD: `<c>/train/good/*.png`, `<c>/test/<defect>/*.png`,
 //! masks `<c>/ground_truth/<defect>/<name with ".png" -> "_mask.png">`.
 
-use super::folders::{png_only, same_class_name, FolderLayout};
+use super::folders::FolderLayout;
 use std::path::{Path, PathBuf};
 
 pub fn layout() -> FolderLayout {
-    FolderLayout {
-        source_class: same_class_name,
-        normal_folder: "good",
-        image_subfolder: None,
-        extension: png_only,
-        min_test_folders: 2,
-        mask_path,
-    }
+    FolderLayout::png_in_class_folders(2, mask_path)
 }
 
 // The reference replaces every ".png" in the file name, not only the extension.

@@ -1,17 +1,13 @@
 //! MVTec 3D-AD: RGB images in `<c>/train/good/rgb/*.png` and `<c>/test/<defect>/rgb/*.png`,
 //! masks `<c>/test/<defect>/gt/<same name>`. The `validation` split and `xyz` maps are not read.
 
-use super::folders::{png_only, same_class_name, FolderLayout};
+use super::folders::FolderLayout;
 use std::path::{Path, PathBuf};
 
 pub fn layout() -> FolderLayout {
     FolderLayout {
-        source_class: same_class_name,
-        normal_folder: "good",
         image_subfolder: Some("rgb"),
-        extension: png_only,
-        min_test_folders: 2,
-        mask_path,
+        ..FolderLayout::png_in_class_folders(2, mask_path)
     }
 }
 

@@ -1,18 +1,11 @@
 //! RESC: `retina/train/good/*.png`, `retina/test/<defect>/*.png`,
 //! masks `retina/ground_truth/<defect>/<same name>`.
 
-use super::folders::{png_only, same_class_name, FolderLayout};
+use super::folders::FolderLayout;
 use std::path::{Path, PathBuf};
 
 pub fn layout() -> FolderLayout {
-    FolderLayout {
-        source_class: same_class_name,
-        normal_folder: "good",
-        image_subfolder: None,
-        extension: png_only,
-        min_test_folders: 1,
-        mask_path,
-    }
+    FolderLayout::png_in_class_folders(1, mask_path)
 }
 
 fn mask_path(class_dir: &Path, _source_class: &str, defect: &str, file_name: &str) -> PathBuf {

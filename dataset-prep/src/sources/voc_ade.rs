@@ -2,18 +2,14 @@
 //! `object`, training images `object/train/good/*.jpg`; test images, if any, are .png with
 //! masks `object/ground_truth/<defect>/<stem>/000.png`.
 
-use super::folders::{same_class_name, FolderLayout, Phase};
+use super::folders::{FolderLayout, Phase};
 use crate::plan::source_stem;
 use std::path::{Path, PathBuf};
 
 pub fn layout() -> FolderLayout {
     FolderLayout {
-        source_class: same_class_name,
-        normal_folder: "good",
-        image_subfolder: None,
         extension,
-        min_test_folders: 2,
-        mask_path,
+        ..FolderLayout::png_in_class_folders(2, mask_path)
     }
 }
 
