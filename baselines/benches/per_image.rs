@@ -41,19 +41,24 @@ fn main() -> Result<()> {
     let encode_query = |i: i64| clip.f_encode_image(&queries.narrow(0, i, 1), &LAYERS).map(|(_, t)| t);
     let tokens = (0..TOKEN_QUERIES).map(encode_query).collect::<Result<Vec<_>>>()?;
 
-    let encode = per_image(TOKEN_QUERIES, |i| encode_query(i).map(drop))?;
-    let knn = per_image(TOKEN_QUERIES, |i| knn_maps(&tokens[i as usize], &dictionary, grid, IMAGE_SIZE).map(drop))?;
+    // The token encodings above warmed up the encoder; one untimed call warms up each method.
+    let _ = knn_maps(&tokens[0], &dictionary, grid, IMAGE_SIZE)?;
     let fastrecon_settings = FastReconSettings::default();
-    let fastrecon = per_image(TOKEN_QUERIES, |i| {
+    let _ = fastrecon_maps(&tokens[0], &dictionary, grid, IMAGE_SIZE, &fastrecon_settings)?;
+    let encode = median_per_call(TOKEN_QUERIES, |i| encode_query(i).map(drop))?;
+    let knn =
+        median_per_call(TOKEN_QUERIES, |i| knn_maps(&tokens[i as usize], &dictionary, grid, IMAGE_SIZE).map(drop))?;
+    let fastrecon = median_per_call(TOKEN_QUERIES, |i| {
         fastrecon_maps(&tokens[i as usize], &dictionary, grid, IMAGE_SIZE, &fastrecon_settings).map(drop)
     })?;
 
+    // Building the support memory runs the same window forwards, so it doubles as warm-up.
     let settings = WinClipSettings::default();
     let text = class_text_features(&clip, "bottle")?;
     let started = Instant::now();
     let memory = winclip_memory(&clip, &support, &settings)?;
     let winclip_support = started.elapsed();
-    let winclip = per_image(WINCLIP_QUERIES, |i| {
+    let winclip = median_per_call(WINCLIP_QUERIES, |i| {
         winclip_maps(&clip, &queries.narrow(0, i, 1), &text, &memory, &settings).map(drop)
     })?;
 
@@ -61,7 +66,7 @@ fn main() -> Result<()> {
         "CPU, {} threads; fixture CLIP at {IMAGE_SIZE}, grid {grid}, k = {SUPPORT_IMAGES}; layers {LAYERS:?} for knn/FastRecon",
         tch::get_num_threads()
     );
-    println!("| method | per query image (ms) | note |");
+    println!("| method | per query image, median (ms) | note |");
     println!("|---|---|---|");
     println!("| CLIP encode (4 layers) | {:.1} | shared by knn and FastRecon, not included below |", ms(encode));
     println!("| knn | {:.1} | maps from tokens |", ms(knn));
@@ -75,14 +80,17 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// Mean time of `run(i)` over `count` images, after one untimed warm-up call.
-fn per_image(count: i64, mut run: impl FnMut(i64) -> Result<()>) -> Result<Duration> {
-    run(0)?;
-    let started = Instant::now();
+/// Median time of `run(i)` for `i` in `0..count` (the machine may be shared, so the median
+/// rather than the mean).
+fn median_per_call(count: i64, mut run: impl FnMut(i64) -> Result<()>) -> Result<Duration> {
+    let mut times = Vec::with_capacity(count as usize);
     for i in 0..count {
+        let started = Instant::now();
         run(i)?;
+        times.push(started.elapsed());
     }
-    Ok(started.elapsed() / count as u32)
+    times.sort();
+    Ok(times[times.len() / 2])
 }
 
 fn ms(d: Duration) -> f64 {

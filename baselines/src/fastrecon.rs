@@ -75,7 +75,10 @@ pub fn fastrecon_maps(
 
 fn check_settings(settings: &FastReconSettings) -> Result<()> {
     let FastReconSettings { lambda, distribution_weight } = *settings;
-    ensure!(lambda.is_finite() && lambda > 0.0, "FastRecon lambda is {lambda}, expected a finite positive ridge weight");
+    ensure!(
+        lambda.is_finite() && lambda > 0.0,
+        "FastRecon lambda is {lambda}, expected a finite positive ridge weight"
+    );
     ensure!(
         distribution_weight.is_finite() && distribution_weight >= 0.0,
         "FastRecon distribution_weight is {distribution_weight}, expected a finite weight >= 0"

@@ -22,8 +22,11 @@ pub fn knn_maps(query: &[Tensor], support: &[Tensor], grid: i64, image_size: i64
             .layers
             .iter()
             .map(|layer| {
-                nearest_cosine_distance(&l2_normalize(&layer.query), &l2_normalize(&layer.support))
-                    .view([inputs.batch, grid, grid])
+                nearest_cosine_distance(&l2_normalize(&layer.query), &l2_normalize(&layer.support)).view([
+                    inputs.batch,
+                    grid,
+                    grid,
+                ])
             })
             .collect()
     });

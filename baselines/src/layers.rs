@@ -20,7 +20,12 @@ pub(crate) struct TokenInputs {
 /// Validates query tokens `[B, N, C]` and support dictionaries `[1, M, C]` per layer, with
 /// `N = grid * grid`, the same `B` in every layer and `C` equal between query and support of a
 /// layer (widths may differ between layers).
-pub(crate) fn check_token_inputs(query: &[Tensor], support: &[Tensor], grid: i64, image_size: i64) -> Result<TokenInputs> {
+pub(crate) fn check_token_inputs(
+    query: &[Tensor],
+    support: &[Tensor],
+    grid: i64,
+    image_size: i64,
+) -> Result<TokenInputs> {
     ensure!(!query.is_empty(), "no layers given: expected at least one layer of query and support tokens");
     ensure!(
         query.len() == support.len(),
@@ -43,7 +48,14 @@ pub(crate) fn check_token_inputs(query: &[Tensor], support: &[Tensor], grid: i64
     Ok(TokenInputs { layers, batch })
 }
 
-fn check_layer(index: usize, query: &Tensor, support: &Tensor, batch: i64, grid: i64, device: Device) -> Result<LayerTokens> {
+fn check_layer(
+    index: usize,
+    query: &Tensor,
+    support: &Tensor,
+    batch: i64,
+    grid: i64,
+    device: Device,
+) -> Result<LayerTokens> {
     let patches = grid * grid;
     let q_size = query.size();
     let width = match q_size.as_slice() {

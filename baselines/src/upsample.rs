@@ -7,11 +7,7 @@ use tch::Tensor;
 pub(crate) fn mean_of_upsampled(grid_maps: &[Tensor], image_size: i64) -> Tensor {
     let upsampled: Vec<Tensor> = grid_maps
         .iter()
-        .map(|m| {
-            m.unsqueeze(1)
-                .upsample_bilinear2d([image_size, image_size], true, None, None)
-                .squeeze_dim(1)
-        })
+        .map(|m| m.unsqueeze(1).upsample_bilinear2d([image_size, image_size], true, None, None).squeeze_dim(1))
         .collect();
     Tensor::stack(&upsampled, 0).mean_dim([0i64].as_slice(), false, tch::Kind::Float)
 }

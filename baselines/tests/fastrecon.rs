@@ -125,8 +125,8 @@ fn the_position_mean_needs_whole_support_images() {
     // Grid 2 (N = 4) but 6 support tokens: not a whole number of images.
     let query = Tensor::ones([1, 4, 3], (Kind::Float, tch::Device::Cpu));
     let support = Tensor::ones([1, 6, 3], (Kind::Float, tch::Device::Cpu));
-    let err = fastrecon_maps(&[query.shallow_clone()], &[support.shallow_clone()], 2, 2, &settings(0.1, 2.0))
-        .unwrap_err();
+    let err =
+        fastrecon_maps(&[query.shallow_clone()], &[support.shallow_clone()], 2, 2, &settings(0.1, 2.0)).unwrap_err();
     assert!(format!("{err:#}").contains("whole number"), "{err:#}");
     assert!(fastrecon_maps(&[query], &[support], 2, 2, &settings(0.1, 0.0)).is_ok());
 }

@@ -94,11 +94,7 @@ pub fn winclip_memory(clip: &ClipModel, support_images: &Tensor, settings: &WinC
             image_size: clip.image_size(),
             support_images: support_images.size()[0],
             patch_tokens: encoded.patch_tokens.reshape([-1, width]),
-            window_embeddings: encoded
-                .window_embeddings
-                .iter()
-                .map(|w| w.reshape([-1, w.size()[2]]))
-                .collect(),
+            window_embeddings: encoded.window_embeddings.iter().map(|w| w.reshape([-1, w.size()[2]])).collect(),
         })
     })
 }
@@ -145,7 +141,8 @@ pub fn winclip_branches(
         let text = text.to_device(clip.device()).to_kind(tch::Kind::Float);
         let encoded = encode(clip, query_images, settings).context("winclip_maps")?;
         let (batch, grid) = (encoded.global.size()[0], clip.grid());
-        let mut zero_shot = vec![text_anomaly_scores(&encoded.global, &text).view([batch, 1]).expand([batch, grid * grid], false)];
+        let mut zero_shot =
+            vec![text_anomaly_scores(&encoded.global, &text).view([batch, 1]).expand([batch, grid * grid], false)];
         let mut few_shot = vec![nearest_cosine_distance(&encoded.patch_tokens, &memory.patch_tokens)];
         for ((layout, windows), support_windows) in
             encoded.layouts.iter().zip(&encoded.window_embeddings).zip(&memory.window_embeddings)
