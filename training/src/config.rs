@@ -35,6 +35,10 @@ pub struct TrainConfig {
     pub seed: u64,
     pub support_augment_p: f64,
     pub anomaly_p: f64,
+    /// Side training images are first resized to (1024 in the recipe).
+    pub base_size: u32,
+    /// Side of the anomaly synthesis canvas (512 in the recipe; a multiple of 4).
+    pub canvas: u32,
     /// Validation data root (defaults to `data`).
     pub val_data: Option<PathBuf>,
     /// Validation dataset (defaults to the reference's choice for `dataset`).
@@ -82,6 +86,8 @@ impl Default for TrainConfig {
             seed: 222,
             support_augment_p: 0.9,
             anomaly_p: 0.3,
+            base_size: 1024,
+            canvas: 512,
             val_data: None,
             val_dataset: None,
             val_classes: Vec::new(),
@@ -134,6 +140,9 @@ impl TrainConfig {
         }
         if !self.scales.contains(&1) || self.scales.iter().any(|&s| s < 1) {
             bail!("`scales` must be positive and include 1, got {:?}", self.scales);
+        }
+        if self.base_size == 0 || self.canvas == 0 || self.canvas % 4 != 0 {
+            bail!("`base_size` must be positive and `canvas` a positive multiple of 4");
         }
         if self.batch_size == 0 || self.epochs == 0 || self.image_size <= 0 {
             bail!("batch_size, epochs and image_size must be positive");

@@ -95,6 +95,8 @@ impl Trainer {
         let settings = SynthesisSettings {
             support_augment_p: cfg.support_augment_p,
             anomaly_p: cfg.anomaly_p,
+            base_size: cfg.base_size,
+            canvas: cfg.canvas,
             ..SynthesisSettings::default()
         };
         let source = Arc::new(SampleSource { set, textures, settings, image_size: cfg.image_size as u32, seed: cfg.seed });

@@ -19,7 +19,7 @@ pub const MAX_BETA: f64 = 0.8;
 /// Rotation range of the noise (`iaa.Affine(rotate=(-90, 90))`).
 pub const NOISE_ROTATION: f64 = 90.0;
 
-/// Result of one synthesis: image and mask (0/255) at [`CANVAS`] size.
+/// Result of one synthesis: image and mask (0/255) at canvas size.
 pub struct Anomalous {
     pub image: RgbImage,
     pub mask: GrayImage,
@@ -28,9 +28,9 @@ pub struct Anomalous {
 }
 
 /// The reference's anomaly region: Perlin noise with 2 or 4 lattice cells per axis, rotated,
-/// thresholded. Returns a `CANVAS x CANVAS` row-major boolean map.
-pub fn perlin_region(rng: &mut SampleRng) -> Vec<bool> {
-    let side = CANVAS as usize;
+/// thresholded. Returns a `canvas x canvas` row-major boolean map (`canvas` a multiple of 4).
+pub fn perlin_region(canvas: u32, rng: &mut SampleRng) -> Vec<bool> {
+    let side = canvas as usize;
     // torch.randint(1, 3) -> 1 or 2 -> 2 or 4 cells.
     let cells_x = 1usize << (1 + rng.below(2));
     let cells_y = 1usize << (1 + rng.below(2));
@@ -65,13 +65,14 @@ pub fn round_trip(v: u8) -> u8 {
     ((f64::from(v) / 255.0) * 255.0) as u8
 }
 
-/// Synthesizes an anomaly on `image` (any size) with mask `mask` using `texture` (any size).
-pub fn synthesize_anomaly(image: &RgbImage, mask: &GrayImage, texture: &RgbImage, rng: &mut SampleRng) -> Anomalous {
-    let image = cv2_resize_rgb(image, CANVAS, CANVAS, Cv2Interpolation::Cubic);
-    let mask = cv2_resize_gray(mask, CANVAS, CANVAS, Cv2Interpolation::Nearest);
-    let texture = cv2_resize_rgb(texture, CANVAS, CANVAS, Cv2Interpolation::Linear);
+/// Synthesizes an anomaly on `image` (any size) with mask `mask` using `texture` (any size),
+/// on a `canvas x canvas` canvas ([`CANVAS`] in the recipe).
+pub fn synthesize_anomaly(image: &RgbImage, mask: &GrayImage, texture: &RgbImage, canvas: u32, rng: &mut SampleRng) -> Anomalous {
+    let image = cv2_resize_rgb(image, canvas, canvas, Cv2Interpolation::Cubic);
+    let mask = cv2_resize_gray(mask, canvas, canvas, Cv2Interpolation::Nearest);
+    let texture = cv2_resize_rgb(texture, canvas, canvas, Cv2Interpolation::Linear);
     let texture = augment_texture(&texture, rng);
-    let region = perlin_region(rng);
+    let region = perlin_region(canvas, rng);
     let beta = rng.uniform() * MAX_BETA;
     let pasted = paste(&image, &texture, &region, beta);
     let mut out_mask = mask;

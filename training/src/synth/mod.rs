@@ -26,11 +26,21 @@ pub struct SynthesisSettings {
     /// Probability that the query gets a synthetic anomaly.
     pub anomaly_p: f64,
     pub support: SupportAugmentation,
+    /// Side images are first resized to ([`BASE_SIZE`] in the recipe).
+    pub base_size: u32,
+    /// Side of the anomaly synthesis canvas ([`anomaly::CANVAS`] in the recipe; a multiple of 4).
+    pub canvas: u32,
 }
 
 impl Default for SynthesisSettings {
     fn default() -> Self {
-        SynthesisSettings { support_augment_p: 0.9, anomaly_p: 0.3, support: SupportAugmentation::default() }
+        SynthesisSettings {
+            support_augment_p: 0.9,
+            anomaly_p: 0.3,
+            support: SupportAugmentation::default(),
+            base_size: BASE_SIZE,
+            canvas: anomaly::CANVAS,
+        }
     }
 }
 
@@ -61,8 +71,9 @@ pub fn synthesize_pair(
     settings: &SynthesisSettings,
     rng: &mut SampleRng,
 ) -> anyhow::Result<SynthesizedPair> {
-    let base = pil_resize_rgb(image, BASE_SIZE, BASE_SIZE, Filter::Bicubic);
-    let base_mask = pil_resize_gray(mask, BASE_SIZE, BASE_SIZE, Filter::Nearest);
+    let side = settings.base_size;
+    let base = pil_resize_rgb(image, side, side, Filter::Bicubic);
+    let base_mask = pil_resize_gray(mask, side, side, Filter::Nearest);
 
     let support_augmented = rng.chance(settings.support_augment_p);
     let (support, support_mask) = if support_augmented {
@@ -75,7 +86,7 @@ pub fn synthesize_pair(
     let (query, query_mask, anomaly) = if synthesized {
         anyhow::ensure!(texture_count > 0, "an anomaly is to be synthesized but the texture folder holds no .jpg image");
         let index = rng.below(texture_count as u64) as usize;
-        let out = anomaly::synthesize_anomaly(&base, &base_mask, &texture(index)?, rng);
+        let out = anomaly::synthesize_anomaly(&base, &base_mask, &texture(index)?, settings.canvas, rng);
         (out.image, out.mask, out.anomaly)
     } else {
         (base, base_mask, anomaly)
