@@ -3,7 +3,10 @@
 //!
 //! `cargo bench -p dictas-baselines --bench per_image` (fixture from `$DICTAS_PARITY_FIXTURE`,
 //! else `shared/fixtures/parity-mvtec` inside or next to the repository). Image content does
-//! not change the work done, so the images are seeded random tensors.
+//! not change the work done, so the images are seeded random tensors. libtorch runs on one
+//! intra-op thread unless `$DICTAS_BENCH_THREADS` says otherwise: on a shared machine its
+//! thread barriers stall whenever a core is busy elsewhere, which makes multi-threaded figures
+//! of the small token-level ops vary a hundredfold between runs.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,6 +30,11 @@ const TOKEN_QUERIES: i64 = 10;
 const WINCLIP_QUERIES: i64 = 2;
 
 fn main() -> Result<()> {
+    let threads = match std::env::var("DICTAS_BENCH_THREADS") {
+        Ok(value) => value.parse().with_context(|| format!("DICTAS_BENCH_THREADS={value:?} is not a thread count"))?,
+        Err(_) => 1,
+    };
+    tch::set_num_threads(threads);
     let checkpoint = common::parity_fixture().join("clip-jit.pt");
     let clip = ClipModel::load(&checkpoint, IMAGE_SIZE, Activation::Gelu, Device::Cpu)
         .with_context(|| format!("loading {}", checkpoint.display()))?;
