@@ -40,7 +40,11 @@ impl CellInfo {
     }
 
     pub fn group_key(&self) -> GroupKey {
-        GroupKey { setup: self.setup(), dataset: self.dataset.clone(), k_shot: self.k_shot }
+        GroupKey {
+            setup: self.setup(),
+            dataset: self.dataset.clone(),
+            k_shot: self.k_shot,
+        }
     }
 }
 
@@ -147,10 +151,13 @@ pub fn load_run(dir: &Path) -> Result<LoadedRun> {
     let mut run = LoadedRun::default();
     for cell_dir in cell_dirs {
         if !cell_dir.join("cell.json").is_file() {
-            run.warnings.push(format!("skipping {}: no cell.json", cell_dir.display()));
-        } else if !cell_dir.join("metrics.csv").is_file() {
             run.warnings
-                .push(format!("skipping incomplete cell {}: no metrics.csv", cell_dir.display()));
+                .push(format!("skipping {}: no cell.json", cell_dir.display()));
+        } else if !cell_dir.join("metrics.csv").is_file() {
+            run.warnings.push(format!(
+                "skipping incomplete cell {}: no metrics.csv",
+                cell_dir.display()
+            ));
         } else {
             let cell = read_cell(&cell_dir)?;
             if let Some(warning) = out_of_range_warning(&cell) {
@@ -165,7 +172,9 @@ pub fn load_run(dir: &Path) -> Result<LoadedRun> {
 fn list_subfolders(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut folders = Vec::new();
     for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
-        let path = entry.with_context(|| format!("cannot list {}", dir.display()))?.path();
+        let path = entry
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .path();
         if path.is_dir() {
             folders.push(path);
         }
@@ -179,16 +188,24 @@ pub fn read_cell(dir: &Path) -> Result<Cell> {
     let info_path = dir.join("cell.json");
     let text = fs::read_to_string(&info_path)
         .with_context(|| format!("cannot read {}", info_path.display()))?;
-    let info: CellInfo = serde_json::from_str(&text)
-        .with_context(|| format!("{} does not match the cell.json contract", info_path.display()))?;
+    let info: CellInfo = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} does not match the cell.json contract",
+            info_path.display()
+        )
+    })?;
     let metrics = read_metrics(&dir.join("metrics.csv"))?;
-    Ok(Cell { dir: dir.to_path_buf(), info, metrics })
+    Ok(Cell {
+        dir: dir.to_path_buf(),
+        info,
+        metrics,
+    })
 }
 
 /// Reads `metrics.csv`: a `class` column followed by any number of metric columns.
 pub fn read_metrics(path: &Path) -> Result<MetricsTable> {
-    let mut reader = csv::Reader::from_path(path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("cannot open {}", path.display()))?;
     let headers = reader
         .headers()
         .with_context(|| format!("cannot read the header of {}", path.display()))?
@@ -213,7 +230,10 @@ pub fn read_metrics(path: &Path) -> Result<MetricsTable> {
                     .with_context(|| format!("{} line {line}, column {metric}", path.display()))
             })
             .collect::<Result<Vec<_>>>()?;
-        rows.push(ClassMetrics { class: record[0].to_string(), values });
+        rows.push(ClassMetrics {
+            class: record[0].to_string(),
+            values,
+        });
     }
     ensure!(
         rows.iter().any(|r| r.class == MEAN_CLASS),
@@ -229,7 +249,9 @@ fn parse_value(field: &str) -> Result<f64> {
     if field.is_empty() {
         return Ok(f64::NAN);
     }
-    field.parse().with_context(|| format!("expected a number, found `{field}`"))
+    field
+        .parse()
+        .with_context(|| format!("expected a number, found `{field}`"))
 }
 
 /// Values above 1 usually mean percentages were written where fractions are expected.

@@ -40,7 +40,9 @@ impl ReportArgs {
         let published_dir = if self.no_published {
             None
         } else {
-            self.published.clone().or_else(|| Some(default_published_dir()).filter(|d| d.is_dir()))
+            self.published
+                .clone()
+                .or_else(|| Some(default_published_dir()).filter(|d| d.is_dir()))
         };
         ReportOptions {
             metrics: self.metrics.clone(),

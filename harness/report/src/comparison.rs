@@ -6,7 +6,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::csv_out::write_csv;
-use crate::names::{dataset_display, dataset_key, dataset_order, same_dataset, method_display, method_match_key, metric_display, metric_order};
+use crate::names::{
+    dataset_display, dataset_key, dataset_order, method_display, method_match_key, metric_display,
+    metric_order, same_dataset,
+};
 use crate::published::PublishedValue;
 use crate::setup::MethodSetup;
 use crate::stats::{SeedStats, Summary};
@@ -54,13 +57,21 @@ fn matches(stat: &SeedStats, published: &PublishedValue) -> bool {
 
 /// Rows for the chosen metrics: every one of our groups (with the published value where one
 /// matches) and every published value no group matched.
-pub fn compare(stats: &[SeedStats], published: &[PublishedValue], metrics: &[String]) -> Vec<ComparisonRow> {
+pub fn compare(
+    stats: &[SeedStats],
+    published: &[PublishedValue],
+    metrics: &[String],
+) -> Vec<ComparisonRow> {
     let chosen = |metric: &str| metrics.iter().any(|m| m == metric);
     let mut rows: Vec<ComparisonRow> = Vec::new();
     for stat in stats.iter().filter(|s| chosen(&s.metric)) {
         let matched: Vec<&PublishedValue> = published.iter().filter(|p| matches(stat, p)).collect();
         let ours_row = |published: Option<&PublishedValue>| ComparisonRow {
-            status: if published.is_some() { MatchStatus::Both } else { MatchStatus::OursOnly },
+            status: if published.is_some() {
+                MatchStatus::Both
+            } else {
+                MatchStatus::OursOnly
+            },
             setup: Some(stat.key.setup.clone()),
             method: stat.key.setup.method.clone(),
             dataset: stat.key.dataset.clone(),
@@ -94,6 +105,7 @@ pub fn compare(stats: &[SeedStats], published: &[PublishedValue], metrics: &[Str
             dataset_order(&r.dataset),
             r.k_shot,
             metric_order(&r.metric),
+            r.setup.is_none(), // our rows first, then published-only ones
             method_match_key(&r.method),
             r.setup.clone(),
         )
@@ -158,11 +170,21 @@ pub fn render_comparison_markdown(rows: &[ComparisonRow]) -> String {
             Some(setup) => setup.label_among(&setups),
             None => method_display(&row.method),
         };
-        let ours = row.ours.map_or("–".to_string(), |s| crate::paper_table::format_percent(&s, " ± "));
-        let published = row.published.as_ref().map_or("–".to_string(), |p| format!("{:.1}", p.value));
-        let difference = row.difference().map_or("–".to_string(), |d| format!("{d:+.1}"));
+        let ours = row.ours.map_or("–".to_string(), |s| {
+            crate::paper_table::format_percent(&s, " ± ")
+        });
+        let published = row
+            .published
+            .as_ref()
+            .map_or("–".to_string(), |p| format!("{:.1}", p.value));
+        let difference = row
+            .difference()
+            .map_or("–".to_string(), |d| format!("{d:+.1}"));
         let note = match row.status {
-            MatchStatus::Both => row.published.as_ref().map_or(String::new(), |p| p.source.clone()),
+            MatchStatus::Both => row
+                .published
+                .as_ref()
+                .map_or(String::new(), |p| p.source.clone()),
             MatchStatus::OursOnly => "no published value".to_string(),
             MatchStatus::PublishedOnly => format!(
                 "published only ({})",

@@ -11,7 +11,9 @@ use crate::atomic::write_atomically;
 pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        writer.serialize(row).with_context(|| format!("cannot encode a row of {}", path.display()))?;
+        writer
+            .serialize(row)
+            .with_context(|| format!("cannot encode a row of {}", path.display()))?;
     }
     write_records(path, writer)
 }

@@ -32,9 +32,9 @@ const METHODS: [(&str, &str); 7] = [
     ("april-gan", "APRIL-GAN"),
     ("promptad", "PromptAD"),
     ("dictas", "DictAS"),
-    ("dictas-max", "DictAS (max lookup)"),
-    ("dictas-softmax", "DictAS (softmax lookup)"),
-    ("dictas-sparsemax", "DictAS (sparsemax lookup)"),
+    ("dictas-max", "DictAS, max lookup"),
+    ("dictas-softmax", "DictAS, softmax lookup"),
+    ("dictas-sparsemax", "DictAS, sparsemax lookup"),
 ];
 
 /// The paper's name of a dataset key; unknown datasets keep their key.
@@ -86,7 +86,10 @@ pub fn method_display(name: &str) -> String {
 }
 
 fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {
-    table.iter().find(|(k, _)| *k == key).map(|(_, display)| *display)
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, display)| *display)
 }
 
 #[cfg(test)]
@@ -110,7 +113,7 @@ mod tests {
         assert!(same_dataset("Other", "other"));
         assert!(!same_dataset("visa", "mvtec"));
         assert_eq!(method_match_key("April_GAN"), "april-gan");
-        assert_eq!(method_display("DictAS_softmax"), "DictAS (softmax lookup)");
+        assert_eq!(method_display("DictAS_softmax"), "DictAS, softmax lookup");
         assert_eq!(method_display("mine"), "mine");
     }
 }

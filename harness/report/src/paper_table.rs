@@ -29,9 +29,14 @@ pub fn build_paper_tables(stats: &[SeedStats], metrics: &[String]) -> Vec<PaperT
     setups
         .into_iter()
         .map(|setup| {
-            let of_setup: Vec<&SeedStats> = stats.iter().filter(|s| &s.key.setup == setup).collect();
-            let k_shots: Vec<u32> =
-                of_setup.iter().map(|s| s.key.k_shot).collect::<BTreeSet<_>>().into_iter().collect();
+            let of_setup: Vec<&SeedStats> =
+                stats.iter().filter(|s| &s.key.setup == setup).collect();
+            let k_shots: Vec<u32> = of_setup
+                .iter()
+                .map(|s| s.key.k_shot)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             let mut datasets: Vec<&str> = of_setup.iter().map(|s| s.key.dataset.as_str()).collect();
             datasets.sort_by_key(|d| dataset_order(d));
             datasets.dedup();
@@ -45,13 +50,22 @@ pub fn build_paper_tables(stats: &[SeedStats], metrics: &[String]) -> Vec<PaperT
                         .map(|(k, metric)| {
                             of_setup
                                 .iter()
-                                .find(|s| s.key.dataset == dataset && s.key.k_shot == k && &s.metric == metric)
+                                .find(|s| {
+                                    s.key.dataset == dataset
+                                        && s.key.k_shot == k
+                                        && &s.metric == metric
+                                })
                                 .and_then(|s| s.summary)
                         })
                         .collect(),
                 })
                 .collect();
-            PaperTable { setup: setup.clone(), k_shots, metrics: metrics.to_vec(), rows }
+            PaperTable {
+                setup: setup.clone(),
+                k_shots,
+                metrics: metrics.to_vec(),
+                rows,
+            }
         })
         .collect()
 }
@@ -66,10 +80,17 @@ pub fn format_percent(summary: &Summary, pm: &str) -> String {
 
 /// How many seeds the table's entries summarize, e.g. `3` or `2–3`.
 fn seed_count_range(table: &PaperTable) -> Option<String> {
-    let counts: BTreeSet<usize> =
-        table.rows.iter().flat_map(|r| r.entries.iter().flatten().map(|s| s.n)).collect();
+    let counts: BTreeSet<usize> = table
+        .rows
+        .iter()
+        .flat_map(|r| r.entries.iter().flatten().map(|s| s.n))
+        .collect();
     let (first, last) = (*counts.first()?, *counts.last()?);
-    Some(if first == last { first.to_string() } else { format!("{first}–{last}") })
+    Some(if first == last {
+        first.to_string()
+    } else {
+        format!("{first}–{last}")
+    })
 }
 
 fn note(table: &PaperTable) -> String {
@@ -85,20 +106,33 @@ fn note(table: &PaperTable) -> String {
 pub fn render_markdown(tables: &[PaperTable]) -> String {
     let mut out = String::new();
     for table in tables {
-        out.push_str(&format!("### {}\n\n{}\n\n", table.setup.title(), note(table)));
+        out.push_str(&format!(
+            "### {}\n\n{}\n\n",
+            table.setup.title(),
+            note(table)
+        ));
         let mut header = vec!["Dataset".to_string()];
         for k in &table.k_shots {
-            header.extend(table.metrics.iter().map(|m| format!("{k}-shot {}", metric_display(m))));
+            header.extend(
+                table
+                    .metrics
+                    .iter()
+                    .map(|m| format!("{k}-shot {}", metric_display(m))),
+            );
         }
         out.push_str(&format!("| {} |\n", header.join(" | ")));
-        let align: Vec<&str> =
-            header.iter().enumerate().map(|(i, _)| if i == 0 { ":---" } else { "---:" }).collect();
+        let align: Vec<&str> = header
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { ":---" } else { "---:" })
+            .collect();
         out.push_str(&format!("| {} |\n", align.join(" | ")));
         for row in &table.rows {
             let mut fields = vec![dataset_display(&row.dataset)];
-            fields.extend(
-                row.entries.iter().map(|e| e.as_ref().map_or("–".to_string(), |s| format_percent(s, " ± "))),
-            );
+            fields.extend(row.entries.iter().map(|e| {
+                e.as_ref()
+                    .map_or("–".to_string(), |s| format_percent(s, " ± "))
+            }));
             out.push_str(&format!("| {} |\n", fields.join(" | ")));
         }
         out.push('\n');
@@ -114,12 +148,15 @@ pub fn render_latex(tables: &[PaperTable]) -> String {
         let n_columns = table.k_shots.len() * n_metrics;
         out.push_str("\\begin{table}[t]\n\\centering\n");
         out.push_str(&format!(
-            "\\caption{{{} {}}}\n\\label{{tab:{}}}\n",
+            "\\caption{{{}. {}}}\n\\label{{tab:{}}}\n",
             latex_escape(&table.setup.title()),
             latex_escape(&note(table)),
             table.setup.slug()
         ));
-        out.push_str(&format!("\\begin{{tabular}}{{l{}}}\n\\toprule\n", "c".repeat(n_columns)));
+        out.push_str(&format!(
+            "\\begin{{tabular}}{{l{}}}\n\\toprule\n",
+            "c".repeat(n_columns)
+        ));
 
         let groups: Vec<String> = table
             .k_shots
@@ -128,20 +165,32 @@ pub fn render_latex(tables: &[PaperTable]) -> String {
             .collect();
         out.push_str(&format!(" & {} \\\\\n", groups.join(" & ")));
         let rules: Vec<String> = (0..table.k_shots.len())
-            .map(|g| format!("\\cmidrule(lr){{{}-{}}}", 2 + g * n_metrics, 1 + (g + 1) * n_metrics))
+            .map(|g| {
+                format!(
+                    "\\cmidrule(lr){{{}-{}}}",
+                    2 + g * n_metrics,
+                    1 + (g + 1) * n_metrics
+                )
+            })
             .collect();
         out.push_str(&format!("{}\n", rules.join(" ")));
         let mut header = vec!["Dataset".to_string()];
         for _ in &table.k_shots {
-            header.extend(table.metrics.iter().map(|m| latex_escape(&metric_display(m))));
+            header.extend(
+                table
+                    .metrics
+                    .iter()
+                    .map(|m| latex_escape(&metric_display(m))),
+            );
         }
         out.push_str(&format!("{} \\\\\n\\midrule\n", header.join(" & ")));
 
         for row in &table.rows {
             let mut fields = vec![latex_escape(&dataset_display(&row.dataset))];
-            fields.extend(
-                row.entries.iter().map(|e| e.as_ref().map_or("--".to_string(), |s| format_percent(s, " $\\pm$ "))),
-            );
+            fields.extend(row.entries.iter().map(|e| {
+                e.as_ref()
+                    .map_or("--".to_string(), |s| format_percent(s, " $\\pm$ "))
+            }));
             out.push_str(&format!("{} \\\\\n", fields.join(" & ")));
         }
         out.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");
@@ -176,14 +225,29 @@ mod tests {
 
     #[test]
     fn percent_format_rounds_to_one_decimal() {
-        let one = Summary { n: 1, mean: 0.98643, std: None, min: 0.98643, max: 0.98643 };
+        let one = Summary {
+            n: 1,
+            mean: 0.98643,
+            std: None,
+            min: 0.98643,
+            max: 0.98643,
+        };
         assert_eq!(format_percent(&one, " ± "), "98.6");
-        let several = Summary { n: 3, mean: 0.93, std: Some(0.0360555), min: 0.9, max: 0.97 };
+        let several = Summary {
+            n: 3,
+            mean: 0.93,
+            std: Some(0.0360555),
+            min: 0.9,
+            max: 0.97,
+        };
         assert_eq!(format_percent(&several, " ± "), "93.0 ± 3.6");
     }
 
     #[test]
     fn latex_escape_handles_specials() {
-        assert_eq!(latex_escape("a_b & 50% — x ± y"), "a\\_b \\& 50\\% --- x $\\pm$ y");
+        assert_eq!(
+            latex_escape("a_b & 50% — x ± y"),
+            "a\\_b \\& 50\\% --- x $\\pm$ y"
+        );
     }
 }

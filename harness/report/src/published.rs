@@ -70,7 +70,12 @@ mod tests {
         let find = |method: &str, dataset: &str, k: u32, metric: &str| {
             values
                 .iter()
-                .find(|v| v.method == method && v.dataset == dataset && v.k_shot == k && v.metric == metric)
+                .find(|v| {
+                    v.method == method
+                        && v.dataset == dataset
+                        && v.k_shot == k
+                        && v.metric == metric
+                })
                 .map(|v| v.value)
         };
         assert_eq!(find("dictas", "mvtec", 4, "aupro_px"), Some(95.1));
@@ -82,7 +87,11 @@ mod tests {
     fn values_above_one_hundred_are_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.csv");
-        fs::write(&path, "method,dataset,k_shot,metric,value,source\nm,mvtec,4,ap_px,120,t\n").unwrap();
+        fs::write(
+            &path,
+            "method,dataset,k_shot,metric,value,source\nm,mvtec,4,ap_px,120,t\n",
+        )
+        .unwrap();
         let message = format!("{:#}", read_published_csv(&path).unwrap_err());
         assert!(message.contains("line 2"), "{message}");
     }

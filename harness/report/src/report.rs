@@ -88,13 +88,22 @@ impl Report {
 pub fn run_report(dir: &Path, opts: &ReportOptions) -> Result<ReportSummary> {
     let run = load_run(dir)?;
     let out_dir = opts.out_dir.clone().unwrap_or_else(|| dir.join("report"));
-    let mut report = Report { out_dir: out_dir.clone(), files: Vec::new(), warnings: Vec::new() };
+    let mut report = Report {
+        out_dir: out_dir.clone(),
+        files: Vec::new(),
+        warnings: Vec::new(),
+    };
     report.warn(run.warnings);
     let cells = run.cells;
-    ensure!(!cells.is_empty(), "{} holds no complete cell (a cell needs cell.json and metrics.csv)", dir.display());
+    ensure!(
+        !cells.is_empty(),
+        "{} holds no complete cell (a cell needs cell.json and metrics.csv)",
+        dir.display()
+    );
     check_metrics(&opts.metrics, &metric_columns(&cells))?;
     let plots_dir = out_dir.join("plots");
-    fs::create_dir_all(&plots_dir).with_context(|| format!("cannot create {}", plots_dir.display()))?;
+    fs::create_dir_all(&plots_dir)
+        .with_context(|| format!("cannot create {}", plots_dir.display()))?;
 
     let rows = long_rows(&cells);
     report.write_with("long.parquet", |p| write_long_parquet(&rows, p))?;
@@ -175,7 +184,9 @@ fn write_plots(
     k_shots.dedup();
     for k in k_shots {
         if let Some(figure) = MethodComparisonFigure::build(stats, published, &opts.metrics, k) {
-            report.files.extend(save_figure(&figure, plots_dir, &format!("methods_k{k}"))?);
+            report
+                .files
+                .extend(save_figure(&figure, plots_dir, &format!("methods_k{k}"))?);
         }
     }
 

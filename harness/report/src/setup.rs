@@ -104,7 +104,12 @@ fn sorted(value: &Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
@@ -114,7 +119,13 @@ fn sorted(value: &Value) -> Value {
 /// Keeps ASCII letters, digits, `-` and `.`; everything else becomes `_`.
 pub fn sanitize_file_stem(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -150,7 +161,10 @@ mod tests {
         let all = [a.clone(), b.clone()];
         assert_eq!(a.label_among(&all), "DictAS (lookup=softmax)");
         assert_eq!(a.label_among(&[a.clone()]), "DictAS");
-        assert_eq!(a.title(), "dictas (lookup=softmax) — ViT-L-14-336, 336 px, published supports");
+        assert_eq!(
+            a.title(),
+            "dictas (lookup=softmax) — ViT-L-14-336, 336 px, published supports"
+        );
         assert_eq!(a.slug(), "dictas_ViT-L-14-336_336_published_lookup_softmax");
     }
 }

@@ -37,7 +37,13 @@ pub fn summarize(values: &[f64]) -> Option<Summary> {
     });
     let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
     let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    Some(Summary { n, mean, std, min, max })
+    Some(Summary {
+        n,
+        mean,
+        std,
+        min,
+        max,
+    })
 }
 
 /// The dataset means (`mean` rows) of the cells that share a group key, for one metric.
@@ -69,7 +75,9 @@ pub fn group_cells(cells: &[Cell]) -> Vec<(GroupKey, Vec<&Cell>)> {
         groups.entry(cell.info.group_key()).or_default().push(cell);
     }
     let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort_by_cached_key(|(key, _)| (key.setup.clone(), dataset_order(&key.dataset), key.k_shot));
+    groups.sort_by_cached_key(|(key, _)| {
+        (key.setup.clone(), dataset_order(&key.dataset), key.k_shot)
+    });
     groups
 }
 
@@ -82,12 +90,18 @@ pub fn seed_stats(cells: &[Cell]) -> (Vec<SeedStats>, Vec<String>) {
     for (key, members) in group_cells(cells) {
         warnings.extend(repeated_seed_warnings(&members));
         for metric in &metrics {
-            let values: Vec<f64> =
-                members.iter().filter_map(|c| c.metrics.value(MEAN_CLASS, metric)).collect();
+            let values: Vec<f64> = members
+                .iter()
+                .filter_map(|c| c.metrics.value(MEAN_CLASS, metric))
+                .collect();
             if values.is_empty() {
                 continue;
             }
-            stats.push(SeedStats { key: key.clone(), metric: metric.clone(), summary: summarize(&values) });
+            stats.push(SeedStats {
+                key: key.clone(),
+                metric: metric.clone(),
+                summary: summarize(&values),
+            });
         }
     }
     (stats, warnings)
@@ -96,7 +110,10 @@ pub fn seed_stats(cells: &[Cell]) -> (Vec<SeedStats>, Vec<String>) {
 fn repeated_seed_warnings(members: &[&Cell]) -> Vec<String> {
     let mut by_seed: BTreeMap<Option<i64>, Vec<&str>> = BTreeMap::new();
     for cell in members {
-        by_seed.entry(cell.info.seed).or_default().push(&cell.info.cell_id);
+        by_seed
+            .entry(cell.info.seed)
+            .or_default()
+            .push(&cell.info.cell_id);
     }
     by_seed
         .into_iter()
@@ -157,8 +174,15 @@ pub fn write_seed_stats(stats: &[SeedStats], path: &Path) -> Result<()> {
 pub fn write_dataset_means(cells: &[Cell], path: &Path) -> Result<()> {
     let metrics = metric_columns(cells);
     let mut header: Vec<String> = [
-        "cell_id", "dataset", "method", "method_settings", "backbone", "image_size", "k_shot",
-        "seed", "support_mode",
+        "cell_id",
+        "dataset",
+        "method",
+        "method_settings",
+        "backbone",
+        "image_size",
+        "k_shot",
+        "seed",
+        "support_mode",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -182,7 +206,10 @@ pub fn write_dataset_means(cells: &[Cell], path: &Path) -> Result<()> {
                 setup.support_mode,
             ];
             record.extend(metrics.iter().map(|metric| {
-                cell.metrics.value(MEAN_CLASS, metric).map(|v| v.to_string()).unwrap_or_default()
+                cell.metrics
+                    .value(MEAN_CLASS, metric)
+                    .map(|v| v.to_string())
+                    .unwrap_or_default()
             }));
             record
         })

@@ -6,7 +6,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use common::{add_maps, fake_cells, write_fake_run, FakeCell, DATASETS, FIXED_MVTEC_K4_AUROC, K_SHOTS, METRICS, SEEDS};
+use common::{
+    add_maps, fake_cells, write_fake_run, FakeCell, DATASETS, FIXED_MVTEC_K4_AUROC, K_SHOTS,
+    METRICS, SEEDS,
+};
 use dictas_report::{run_report, ReportOptions, ReportSummary};
 use polars::prelude::{ParquetReader, SerReader};
 
@@ -18,11 +21,21 @@ fn report_for(root: &Path, options: ReportOptions) -> (Vec<FakeCell>, ReportSumm
 }
 
 fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(path).unwrap().records().map(|r| r.unwrap()).collect()
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 fn header(path: &Path) -> Vec<String> {
-    csv::Reader::from_path(path).unwrap().headers().unwrap().iter().map(str::to_string).collect()
+    csv::Reader::from_path(path)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Mean and sample std (n - 1), written out plainly as the test's own reference.
@@ -34,7 +47,10 @@ fn mean_and_std(values: &[f64]) -> (f64, f64) {
 }
 
 fn cells_of<'a>(cells: &'a [FakeCell], dataset: &str, k: u32) -> Vec<&'a FakeCell> {
-    cells.iter().filter(|c| c.dataset == dataset && c.k_shot == k).collect()
+    cells
+        .iter()
+        .filter(|c| c.dataset == dataset && c.k_shot == k)
+        .collect()
 }
 
 #[test]
@@ -49,12 +65,34 @@ fn long_table_has_a_row_per_cell_class_and_metric() {
     assert_eq!(rows.len(), expected_rows);
     assert_eq!(
         header(&summary.out_dir.join("long.csv")),
-        ["dataset", "method", "method_settings", "backbone", "image_size", "k_shot", "seed", "support_mode", "cell_id", "class", "metric", "value"]
+        [
+            "dataset",
+            "method",
+            "method_settings",
+            "backbone",
+            "image_size",
+            "k_shot",
+            "seed",
+            "support_mode",
+            "cell_id",
+            "class",
+            "metric",
+            "value"
+        ]
     );
-    let cell = cells.iter().find(|c| c.cell_id == "dictas_visa_k1_s2").unwrap();
-    let row = rows.iter().find(|r| &r[8] == "dictas_visa_k1_s2" && &r[9] == "candle" && &r[10] == "f1_px").unwrap();
+    let cell = cells
+        .iter()
+        .find(|c| c.cell_id == "dictas_visa_k1_s2")
+        .unwrap();
+    let row = rows
+        .iter()
+        .find(|r| &r[8] == "dictas_visa_k1_s2" && &r[9] == "candle" && &r[10] == "f1_px")
+        .unwrap();
     assert_eq!(row[11].parse::<f64>().unwrap(), cell.values[0][4]);
-    assert_eq!((&row[0], &row[4], &row[5], &row[6]), ("visa", "336", "1", "2"));
+    assert_eq!(
+        (&row[0], &row[4], &row[5], &row[6]),
+        ("visa", "336", "1", "2")
+    );
 
     let file = fs::File::open(summary.out_dir.join("long.parquet")).unwrap();
     let frame = ParquetReader::new(file).finish().unwrap();
@@ -70,7 +108,21 @@ fn seed_stats_and_dataset_means_match_hand_computed_values() {
     let stats_path = summary.out_dir.join("seed_stats.csv");
     assert_eq!(
         header(&stats_path),
-        ["dataset", "method", "method_settings", "backbone", "image_size", "k_shot", "support_mode", "metric", "mean", "std", "min", "max", "n"]
+        [
+            "dataset",
+            "method",
+            "method_settings",
+            "backbone",
+            "image_size",
+            "k_shot",
+            "support_mode",
+            "metric",
+            "mean",
+            "std",
+            "min",
+            "max",
+            "n"
+        ]
     );
     let rows = read_csv(&stats_path);
     assert_eq!(rows.len(), DATASETS.len() * K_SHOTS.len() * METRICS.len());
@@ -81,12 +133,21 @@ fn seed_stats_and_dataset_means_match_hand_computed_values() {
         let field = |i: usize| row[i].parse::<f64>().unwrap();
         assert!((field(8) - mean).abs() < 1e-12, "mean of {row:?}");
         assert!((field(9) - std).abs() < 1e-12, "std of {row:?}");
-        assert_eq!(field(10), values.iter().copied().fold(f64::INFINITY, f64::min));
-        assert_eq!(field(11), values.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        assert_eq!(
+            field(10),
+            values.iter().copied().fold(f64::INFINITY, f64::min)
+        );
+        assert_eq!(
+            field(11),
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        );
         assert_eq!(&row[12], "3");
     }
     // The hand-worked group: 0.90, 0.92, 0.97 -> mean 0.93, std sqrt(13e-4) = 0.036055512754639...
-    let fixed = rows.iter().find(|r| &r[0] == "mvtec" && &r[5] == "4" && &r[7] == "auroc_px").unwrap();
+    let fixed = rows
+        .iter()
+        .find(|r| &r[0] == "mvtec" && &r[5] == "4" && &r[7] == "auroc_px")
+        .unwrap();
     assert!((fixed[8].parse::<f64>().unwrap() - 0.93).abs() < 1e-12);
     assert!((fixed[9].parse::<f64>().unwrap() - 0.036_055_512_754_639_89).abs() < 1e-12);
     assert_eq!(FIXED_MVTEC_K4_AUROC, [0.90, 0.92, 0.97]);
@@ -98,7 +159,12 @@ fn seed_stats_and_dataset_means_match_hand_computed_values() {
         let row = means.iter().find(|r| r[0] == cell.cell_id).unwrap();
         for (m, metric) in METRICS.iter().enumerate() {
             let column = means_header.iter().position(|h| h == metric).unwrap();
-            assert_eq!(row[column].parse::<f64>().unwrap(), cell.mean[m], "{} {metric}", cell.cell_id);
+            assert_eq!(
+                row[column].parse::<f64>().unwrap(),
+                cell.mean[m],
+                "{} {metric}",
+                cell.cell_id
+            );
         }
     }
 }
@@ -114,11 +180,21 @@ fn paper_tables_print_percent_with_std_over_seeds() {
         "| Dataset | 1-shot AUROC | 1-shot PRO | 1-shot AP | 4-shot AUROC | 4-shot PRO | 4-shot AP |"
     ));
     assert!(latex.contains("\\multicolumn{3}{c}{1-shot} & \\multicolumn{3}{c}{4-shot}"));
-    assert!(latex.contains("\\toprule") && latex.contains("\\midrule") && latex.contains("\\bottomrule"));
+    assert!(
+        latex.contains("\\toprule")
+            && latex.contains("\\midrule")
+            && latex.contains("\\bottomrule")
+    );
 
     // Rows in paper order, each entry "mean ± std" in percent with one decimal.
-    let mvtec_row = markdown.lines().find(|l| l.starts_with("| MVTec-AD |")).unwrap();
-    let visa_row = markdown.lines().find(|l| l.starts_with("| VisA |")).unwrap();
+    let mvtec_row = markdown
+        .lines()
+        .find(|l| l.starts_with("| MVTec-AD |"))
+        .unwrap();
+    let visa_row = markdown
+        .lines()
+        .find(|l| l.starts_with("| VisA |"))
+        .unwrap();
     assert!(markdown.find("| MVTec-AD |").unwrap() < markdown.find("| VisA |").unwrap());
     assert!(mvtec_row.contains("| 93.0 ± 3.6 |"), "{mvtec_row}");
     assert!(latex.contains("MVTec-AD & "));
@@ -128,7 +204,10 @@ fn paper_tables_print_percent_with_std_over_seeds() {
         let mut expected = Vec::new();
         for k in K_SHOTS {
             for metric in ["auroc_px", "aupro_px", "ap_px"] {
-                let values: Vec<f64> = cells_of(&cells, dataset, k).iter().map(|c| c.mean_of(metric)).collect();
+                let values: Vec<f64> = cells_of(&cells, dataset, k)
+                    .iter()
+                    .map(|c| c.mean_of(metric))
+                    .collect();
                 let (mean, std) = mean_and_std(&values);
                 expected.push(format!("{:.1} ± {:.1}", mean * 100.0, std * 100.0));
             }
@@ -151,27 +230,55 @@ fn comparison_lists_differences_and_published_only_rows() {
          dictas,mvtec,4,f1_px,50.0,table 9\n",
     )
     .unwrap();
-    let options = ReportOptions { published_dir: Some(published), ..ReportOptions::default() };
+    let options = ReportOptions {
+        published_dir: Some(published),
+        ..ReportOptions::default()
+    };
     let (_, summary) = report_for(root.path(), options);
 
     let markdown = fs::read_to_string(summary.out_dir.join("comparison.md")).unwrap();
     // Ours 93.0 (0.90, 0.92, 0.97) against 98.6: 93.0 - 98.6 = -5.6.
-    let matched = markdown.lines().find(|l| l.contains("| MVTec-AD | 4 | AUROC |")).unwrap();
-    assert!(matched.contains("| 93.0 ± 3.6 | 98.6 | -5.6 |"), "{matched}");
+    let matched = markdown
+        .lines()
+        .find(|l| l.contains("| MVTec-AD | 4 | AUROC |"))
+        .unwrap();
+    assert!(
+        matched.contains("| 93.0 ± 3.6 | 98.6 | -5.6 |"),
+        "{matched}"
+    );
     let published_only = markdown.lines().find(|l| l.contains("| RESC |")).unwrap();
-    assert!(published_only.contains("WinCLIP") && published_only.contains("published only"), "{published_only}");
-    assert!(!markdown.contains("F1-max"), "metrics outside the chosen ones are not compared");
+    assert!(
+        published_only.contains("WinCLIP") && published_only.contains("published only"),
+        "{published_only}"
+    );
+    assert!(
+        !markdown.contains("F1-max"),
+        "metrics outside the chosen ones are not compared"
+    );
 
     let path = summary.out_dir.join("comparison.csv");
     let columns = header(&path);
     let col = |name: &str| columns.iter().position(|c| c == name).unwrap();
     let rows = read_csv(&path);
-    let both: Vec<_> = rows.iter().filter(|r| &r[col("status")] == "both").collect();
+    let both: Vec<_> = rows
+        .iter()
+        .filter(|r| &r[col("status")] == "both")
+        .collect();
     assert_eq!(both.len(), 1);
     assert!((both[0][col("difference")].parse::<f64>().unwrap() - (93.0 - 98.6)).abs() < 1e-9);
-    assert_eq!(rows.iter().filter(|r| &r[col("status")] == "published_only").count(), 1);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| &r[col("status")] == "published_only")
+            .count(),
+        1
+    );
     // Every (dataset, k, chosen metric) group of ours appears: 2 x 2 x 3 rows, one matched.
-    assert_eq!(rows.iter().filter(|r| &r[col("status")] == "ours_only").count(), 2 * 2 * 3 - 1);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| &r[col("status")] == "ours_only")
+            .count(),
+        2 * 2 * 3 - 1
+    );
 }
 
 #[test]
@@ -180,7 +287,10 @@ fn incomplete_cells_are_skipped_with_a_warning() {
     let (cells, summary) = report_for(root.path(), ReportOptions::default());
     assert_eq!(summary.cells_read, cells.len());
     assert!(
-        summary.warnings.iter().any(|w| w.contains("incomplete") && w.contains("dictas_mvtec_k8_s0")),
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("incomplete") && w.contains("dictas_mvtec_k8_s0")),
         "{:?}",
         summary.warnings
     );
@@ -195,12 +305,18 @@ fn a_single_cell_folder_is_accepted() {
     let run = write_fake_run(root.path(), &fake_cells());
     let cell_dir = run.join("cells").join("dictas_visa_k4_s1");
     let out = root.path().join("single-report");
-    let options = ReportOptions { out_dir: Some(out.clone()), ..ReportOptions::default() };
+    let options = ReportOptions {
+        out_dir: Some(out.clone()),
+        ..ReportOptions::default()
+    };
     let summary = run_report(&cell_dir, &options).unwrap();
     assert_eq!(summary.cells_read, 1);
     assert_eq!(summary.out_dir, out);
     let markdown = fs::read_to_string(out.join("paper_table.md")).unwrap();
-    assert!(markdown.contains("| Dataset | 4-shot AUROC | 4-shot PRO | 4-shot AP |"), "{markdown}");
+    assert!(
+        markdown.contains("| Dataset | 4-shot AUROC | 4-shot PRO | 4-shot AP |"),
+        "{markdown}"
+    );
     assert!(!markdown.contains('±'), "one seed has no std");
 }
 
@@ -208,21 +324,42 @@ fn a_single_cell_folder_is_accepted() {
 fn bad_inputs_give_clear_errors() {
     let root = tempfile::tempdir().unwrap();
     let run = write_fake_run(root.path(), &fake_cells());
-    let options = ReportOptions { metrics: vec!["auroc_px".into(), "nope".into()], ..ReportOptions::default() };
+    let options = ReportOptions {
+        metrics: vec!["auroc_px".into(), "nope".into()],
+        ..ReportOptions::default()
+    };
     let message = format!("{:#}", run_report(&run, &options).unwrap_err());
-    assert!(message.contains("`nope`") && message.contains("available: auroc_px"), "{message}");
+    assert!(
+        message.contains("`nope`") && message.contains("available: auroc_px"),
+        "{message}"
+    );
 
-    let message = format!("{:#}", run_report(root.path(), &ReportOptions::default()).unwrap_err());
+    let message = format!(
+        "{:#}",
+        run_report(root.path(), &ReportOptions::default()).unwrap_err()
+    );
     assert!(message.contains("is not a run folder"), "{message}");
 
-    fs::write(run.join("cells/dictas_visa_k4_s1/cell.json"), "{\"cell_id\": 3}").unwrap();
-    let message = format!("{:#}", run_report(&run, &ReportOptions::default()).unwrap_err());
-    assert!(message.contains("dictas_visa_k4_s1/cell.json does not match"), "{message}");
+    fs::write(
+        run.join("cells/dictas_visa_k4_s1/cell.json"),
+        "{\"cell_id\": 3}",
+    )
+    .unwrap();
+    let message = format!(
+        "{:#}",
+        run_report(&run, &ReportOptions::default()).unwrap_err()
+    );
+    assert!(
+        message.contains("dictas_visa_k4_s1/cell.json does not match"),
+        "{message}"
+    );
 }
 
 /// Decodes a PNG and counts its distinct colours.
 fn png_colours(path: &Path) -> (u32, u32, usize) {
-    let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
+    let image = image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8();
     let colours: BTreeSet<[u8; 3]> = image.pixels().map(|p| p.0).collect();
     (image.width(), image.height(), colours.len())
 }
@@ -234,9 +371,17 @@ fn plots_are_written_in_png_and_svg_and_are_not_blank() {
     let run = write_fake_run(root.path(), &cells);
     add_maps(&run, "dictas_mvtec_k1_s0");
     let published = dictas_report::default_published_dir();
-    let options = ReportOptions { published_dir: Some(published), overlay_count: 2, ..ReportOptions::default() };
+    let options = ReportOptions {
+        published_dir: Some(published),
+        overlay_count: 2,
+        ..ReportOptions::default()
+    };
     let summary = run_report(&run, &options).unwrap();
-    assert!(summary.warnings.iter().all(|w| !w.contains("cannot read")), "{:?}", summary.warnings);
+    assert!(
+        summary.warnings.iter().all(|w| !w.contains("cannot read")),
+        "{:?}",
+        summary.warnings
+    );
 
     let plots = summary.out_dir.join("plots");
     let mut expected = vec![
@@ -251,15 +396,23 @@ fn plots_are_written_in_png_and_svg_and_are_not_blank() {
     for stem in &expected {
         let png = plots.join(format!("{stem}.png"));
         let svg = plots.join(format!("{stem}.svg"));
-        assert!(summary.files.contains(&png) && summary.files.contains(&svg), "{stem} not reported");
+        assert!(
+            summary.files.contains(&png) && summary.files.contains(&svg),
+            "{stem} not reported"
+        );
         let (width, height, colours) = png_colours(&png);
         assert!(width >= 300 && height >= 300, "{stem}: {width}x{height}");
         assert!(colours > 20, "{stem}: only {colours} colours");
         let text = fs::read_to_string(&svg).unwrap();
-        assert!(text.trim_start().starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{stem}.svg");
+        assert!(
+            text.trim_start().starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+            "{stem}.svg"
+        );
         assert!(text.contains("<text"), "{stem}.svg has no text");
     }
-    let pngs = fs::read_dir(&plots).unwrap().filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "png");
+    let pngs = fs::read_dir(&plots)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().unwrap() == "png");
     assert_eq!(pngs.count(), expected.len(), "unexpected extra plots");
 
     // The overlay tiles come from the saved images and maps, not grey placeholders: the
@@ -267,6 +420,8 @@ fn plots_are_written_in_png_and_svg_and_are_not_blank() {
     let (_, _, colours) = png_colours(&plots.join("overlays_dictas_mvtec_k1_s0_bottle.png"));
     assert!(colours > 1000, "overlay has only {colours} colours");
     let svg = fs::read_to_string(plots.join("overlays_dictas_mvtec_k1_s0_bottle.svg")).unwrap();
-    assert!(svg.contains("data:image/png;base64,") && svg.contains("anomalous #1 (best): score 0.900"));
+    assert!(
+        svg.contains("data:image/png;base64,") && svg.contains("anomalous #1 (best): score 0.900")
+    );
     assert!(svg.contains("normal #1 (worst): score 0.600"));
 }

@@ -3,8 +3,14 @@
 /// Colour of `value` in [0, 1] (clamped): piecewise-linear channels, each a tent of height 1.5
 /// clipped to [0, 1], centred at 3/4 (red), 1/2 (green) and 1/4 (blue).
 pub fn jet(value: f32) -> [u8; 3] {
-    let v = if value.is_finite() { value.clamp(0.0, 1.0) } else { 0.0 };
-    let channel = |centre: f32| ((1.5 - (4.0 * v - 4.0 * centre).abs()).clamp(0.0, 1.0) * 255.0).round() as u8;
+    let v = if value.is_finite() {
+        value.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let channel = |centre: f32| {
+        ((1.5 - (4.0 * v - 4.0 * centre).abs()).clamp(0.0, 1.0) * 255.0).round() as u8
+    };
     [channel(0.75), channel(0.5), channel(0.25)]
 }
 

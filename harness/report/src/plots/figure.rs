@@ -10,6 +10,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
+use super::text::CrispText;
 use crate::atomic::write_atomically;
 
 /// Font family name every plot uses; it resolves to the embedded DejaVu Sans.
@@ -17,13 +18,14 @@ pub const FONT: &str = "sans-serif";
 
 /// DejaVu Sans (Bitstream Vera license, see assets/LICENSE-DejaVu.txt): embedded so text
 /// renders identically on machines without system fonts.
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// Registers the embedded font once per process.
 pub fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok());
-    ok.then_some(()).ok_or_else(|| anyhow!("the embedded font assets/DejaVuSans.ttf could not be parsed"))
+    ok.then_some(())
+        .ok_or_else(|| anyhow!("the embedded font assets/DejaVuSans.ttf could not be parsed"))
 }
 
 /// A figure that can be drawn on any plotters backend.
@@ -44,9 +46,12 @@ pub fn save_figure(figure: &impl Figure, dir: &Path, stem: &str) -> Result<Vec<P
 
     let mut pixels = vec![255u8; width as usize * height as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+        let root = CrispText::new(BitMapBackend::with_buffer(&mut pixels, (width, height)))
+            .into_drawing_area();
         root.fill(&WHITE)?;
-        figure.draw(&root).with_context(|| format!("cannot draw {}", png_path.display()))?;
+        figure
+            .draw(&root)
+            .with_context(|| format!("cannot draw {}", png_path.display()))?;
         root.present()?;
     }
     write_atomically(&png_path, &encode_png(&pixels, width, height)?)?;
@@ -55,7 +60,9 @@ pub fn save_figure(figure: &impl Figure, dir: &Path, stem: &str) -> Result<Vec<P
     {
         let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        figure.draw(&root).with_context(|| format!("cannot draw {}", svg_path.display()))?;
+        figure
+            .draw(&root)
+            .with_context(|| format!("cannot draw {}", svg_path.display()))?;
         root.present()?;
     }
     write_atomically(&svg_path, svg.as_bytes())?;

@@ -33,7 +33,10 @@ mod tests {
         assert!(!segments.is_empty());
         for &((x1, y1), (x2, y2)) in &segments {
             for (x, y) in [(x1, y1), (x2, y2)] {
-                assert!((10..=30).contains(&x) && (20..=100).contains(&y), "({x},{y}) outside");
+                assert!(
+                    (10..=30).contains(&x) && (20..=100).contains(&y),
+                    "({x},{y}) outside"
+                );
             }
             assert!(x2 > x1 && y2 < y1, "a segment must rise to the right");
             assert_eq!(x1 + y1, x2 + y2, "a segment must be at 45 degrees");

@@ -5,8 +5,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::figure::Figure;
-use super::ticks::FixedTicks;
 use super::style::{label_font, series_color, tick_font, title_font};
+use super::ticks::FixedTicks;
 use crate::names::{dataset_display, metric_display};
 use crate::setup::MethodSetup;
 use crate::stats::SeedStats;
@@ -37,9 +37,15 @@ pub struct KShotFigure {
 
 impl KShotFigure {
     /// The figure for one setup and metric: a series per dataset (paper order, as `stats` is).
-    pub fn from_stats(stats: &[SeedStats], setup: &MethodSetup, metric: &str) -> Option<KShotFigure> {
-        let relevant: Vec<&SeedStats> =
-            stats.iter().filter(|s| &s.key.setup == setup && s.metric == metric && s.summary.is_some()).collect();
+    pub fn from_stats(
+        stats: &[SeedStats],
+        setup: &MethodSetup,
+        metric: &str,
+    ) -> Option<KShotFigure> {
+        let relevant: Vec<&SeedStats> = stats
+            .iter()
+            .filter(|s| &s.key.setup == setup && s.metric == metric && s.summary.is_some())
+            .collect();
         if relevant.is_empty() {
             return None;
         }
@@ -57,22 +63,28 @@ impl KShotFigure {
             let label = dataset_display(&stat.key.dataset);
             match series.iter_mut().find(|s| s.label == label) {
                 Some(existing) => existing.points.push(point),
-                None => series.push(KShotSeries { label, points: vec![point] }),
+                None => series.push(KShotSeries {
+                    label,
+                    points: vec![point],
+                }),
             }
         }
         for s in &mut series {
             s.points.sort_by_key(|p| p.k_shot);
         }
         Some(KShotFigure {
-            title: format!("{} vs k-shot — {}", metric_display(metric), setup.title()),
+            title: format!("{} vs k-shot ({})", metric_display(metric), setup.title()),
             metric: metric.to_string(),
             k_shots,
             series,
         })
     }
 
-    fn x_position(&self, k: u32) -> f64 {
-        self.k_shots.iter().position(|&x| x == k).unwrap_or(0) as f64
+    /// Evenly spaced k positions, each series shifted a little so error bars do not overlap.
+    fn x_position(&self, k: u32, series: usize) -> f64 {
+        let index = self.k_shots.iter().position(|&x| x == k).unwrap_or(0) as f64;
+        let centre = (self.series.len() as f64 - 1.0) / 2.0;
+        index + (series as f64 - centre) * 0.04
     }
 
     /// Y range covering every mean ± std, padded, within [0, 100].
@@ -105,7 +117,9 @@ impl Figure for KShotFigure {
             .y_label_area_size(70)
             .build_cartesian_2d(FixedTicks::categories(self.k_shots.len()), y_low..y_high)?;
         let k_label = |x: &f64| {
-            self.k_shots.get(x.round() as usize).map_or(String::new(), |k| k.to_string())
+            self.k_shots
+                .get(x.round() as usize)
+                .map_or(String::new(), |k| k.to_string())
         };
         chart
             .configure_mesh()
@@ -115,22 +129,35 @@ impl Figure for KShotFigure {
             .y_label_formatter(&|y| format!("{y:.1}"))
             .axis_desc_style(label_font())
             .label_style(tick_font())
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(1)
+            .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
 
         for (index, series) in self.series.iter().enumerate() {
             let color = series_color(index);
-            let points: Vec<(f64, f64)> =
-                series.points.iter().map(|p| (self.x_position(p.k_shot), p.mean)).collect();
+            let points: Vec<(f64, f64)> = series
+                .points
+                .iter()
+                .map(|p| (self.x_position(p.k_shot, index), p.mean))
+                .collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))?
                 .label(&series.label)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+                });
             chart.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))?;
             chart.draw_series(series.points.iter().filter_map(|p| {
                 let std = p.std?;
-                let x = self.x_position(p.k_shot);
-                Some(ErrorBar::new_vertical(x, p.mean - std, p.mean, p.mean + std, color.stroke_width(2), 10))
+                let x = self.x_position(p.k_shot, index);
+                Some(ErrorBar::new_vertical(
+                    x,
+                    p.mean - std,
+                    p.mean,
+                    p.mean + std,
+                    color.stroke_width(2),
+                    10,
+                ))
             }))?;
         }
         chart

@@ -9,9 +9,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Figure, FONT};
 use super::hatch::hatch_segments;
-use super::ticks::FixedTicks;
 use super::style::{label_font, lighter, series_color, tick_font, title_font};
-use crate::names::{dataset_display, dataset_order, method_display, method_match_key, metric_display, same_dataset};
+use super::text::text_width;
+use super::ticks::FixedTicks;
+use crate::names::{
+    dataset_display, dataset_order, method_display, method_match_key, metric_display, same_dataset,
+};
 use crate::published::PublishedValue;
 use crate::setup::MethodSetup;
 use crate::stats::SeedStats;
@@ -53,6 +56,7 @@ pub struct MethodComparisonFigure {
 
 const HATCH_SPACING_PX: i32 = 6;
 const LEGEND_ROW_PX: u32 = 26;
+const LEGEND_FONT_PX: u32 = 15;
 const PANEL_HEIGHT_PX: u32 = 560;
 
 impl MethodComparisonFigure {
@@ -65,7 +69,9 @@ impl MethodComparisonFigure {
     ) -> Option<MethodComparisonFigure> {
         let ours: Vec<&SeedStats> = stats
             .iter()
-            .filter(|s| s.key.k_shot == k_shot && metrics.contains(&s.metric) && s.summary.is_some())
+            .filter(|s| {
+                s.key.k_shot == k_shot && metrics.contains(&s.metric) && s.summary.is_some()
+            })
             .collect();
         let mut datasets: Vec<String> = ours.iter().map(|s| s.key.dataset.clone()).collect();
         datasets.sort_by_key(|d| dataset_order(d));
@@ -76,7 +82,11 @@ impl MethodComparisonFigure {
         let dataset_index = |name: &str| datasets.iter().position(|d| same_dataset(d, name));
         let theirs: Vec<&PublishedValue> = published
             .iter()
-            .filter(|p| p.k_shot == k_shot && metrics.contains(&p.metric) && dataset_index(&p.dataset).is_some())
+            .filter(|p| {
+                p.k_shot == k_shot
+                    && metrics.contains(&p.metric)
+                    && dataset_index(&p.dataset).is_some()
+            })
             .collect();
 
         let mut setups: Vec<MethodSetup> = ours.iter().map(|s| s.key.setup.clone()).collect();
@@ -84,7 +94,10 @@ impl MethodComparisonFigure {
         setups.dedup();
         let mut published_methods: Vec<String> = Vec::new();
         for p in &theirs {
-            if !published_methods.iter().any(|m| method_match_key(m) == method_match_key(&p.method)) {
+            if !published_methods
+                .iter()
+                .any(|m| method_match_key(m) == method_match_key(&p.method))
+            {
                 published_methods.push(p.method.clone());
             }
         }
@@ -98,7 +111,11 @@ impl MethodComparisonFigure {
         };
         let mut series: Vec<MethodSeries> = setups
             .iter()
-            .map(|s| MethodSeries { label: s.label_among(&setups), published: false, color: hue(&s.method) })
+            .map(|s| MethodSeries {
+                label: format!("{} (ours)", s.label_among(&setups)),
+                published: false,
+                color: hue(&s.method),
+            })
             .collect();
         series.extend(published_methods.iter().map(|m| MethodSeries {
             label: format!("{} (published)", method_display(m)),
@@ -122,18 +139,26 @@ impl MethodComparisonFigure {
                         })
                     })
                     .collect();
-                bars.extend(theirs.iter().filter(|p| &p.metric == metric).filter_map(|p| {
-                    let method = published_methods
+                bars.extend(
+                    theirs
                         .iter()
-                        .position(|m| method_match_key(m) == method_match_key(&p.method))?;
-                    Some(MethodBar {
-                        series: setups.len() + method,
-                        dataset: dataset_index(&p.dataset)?,
-                        mean: p.value,
-                        std: None,
-                    })
-                }));
-                MethodPanel { metric: metric.clone(), bars }
+                        .filter(|p| &p.metric == metric)
+                        .filter_map(|p| {
+                            let method = published_methods
+                                .iter()
+                                .position(|m| method_match_key(m) == method_match_key(&p.method))?;
+                            Some(MethodBar {
+                                series: setups.len() + method,
+                                dataset: dataset_index(&p.dataset)?,
+                                mean: p.value,
+                                std: None,
+                            })
+                        }),
+                );
+                MethodPanel {
+                    metric: metric.clone(),
+                    bars,
+                }
             })
             .filter(|panel| !panel.bars.is_empty())
             .collect();
@@ -149,7 +174,9 @@ impl MethodComparisonFigure {
 
     /// Series with at least one bar in `panel`, in series order: they share each dataset's slot.
     fn slots(&self, panel: &MethodPanel) -> Vec<usize> {
-        (0..self.series.len()).filter(|s| panel.bars.iter().any(|b| b.series == *s)).collect()
+        (0..self.series.len())
+            .filter(|s| panel.bars.iter().any(|b| b.series == *s))
+            .collect()
     }
 
     fn panel_width(&self, panel: &MethodPanel) -> u32 {
@@ -157,13 +184,17 @@ impl MethodComparisonFigure {
         (110 + self.datasets.len() as u32 * (slots * 22 + 36)).max(380)
     }
 
-    /// Legend entries packed into rows no wider than the figure (an estimate from the text
-    /// length; DejaVu Sans at 15 px averages under 9 px per character).
+    /// Width of one legend entry: swatch, gap, label, spacing.
+    fn legend_entry_width(series: &MethodSeries) -> u32 {
+        32 + text_width(&series.label, LEGEND_FONT_PX as f32) + 28
+    }
+
+    /// Legend entries packed into rows no wider than the figure.
     fn legend_rows(&self, width: u32) -> Vec<Vec<usize>> {
         let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
         let mut used = 20;
         for (index, series) in self.series.iter().enumerate() {
-            let entry = 40 + 9 * series.label.chars().count() as u32;
+            let entry = Self::legend_entry_width(series);
             if used + entry > width && !rows.last().is_some_and(|r| r.is_empty()) {
                 rows.push(Vec::new());
                 used = 20;
@@ -191,14 +222,19 @@ impl MethodComparisonFigure {
             .x_label_area_size(40)
             .y_label_area_size(if show_y_desc { 65 } else { 45 })
             .build_cartesian_2d(FixedTicks::categories(n), 0.0..100.0)?;
-        let dataset_label = |x: &f64| self.datasets.get(x.round() as usize).map_or(String::new(), |d| dataset_display(d));
+        let dataset_label = |x: &f64| {
+            self.datasets
+                .get(x.round() as usize)
+                .map_or(String::new(), |d| dataset_display(d))
+        };
         let mut mesh = chart.configure_mesh();
         mesh.x_label_formatter(&dataset_label)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .axis_desc_style(label_font())
             .label_style(tick_font())
             .disable_x_mesh()
-            .light_line_style(RGBColor(235, 235, 235));
+            .max_light_lines(1)
+            .bold_line_style(RGBColor(225, 225, 225));
         if show_y_desc {
             mesh.y_desc("value (%)");
         }
@@ -206,7 +242,9 @@ impl MethodComparisonFigure {
 
         let slot_width = 0.8 / slots.len().max(1) as f64;
         for bar in &panel.bars {
-            let Some(slot) = slots.iter().position(|s| *s == bar.series) else { continue };
+            let Some(slot) = slots.iter().position(|s| *s == bar.series) else {
+                continue;
+            };
             let series = &self.series[bar.series];
             let color = series_color(series.color);
             let left = bar.dataset as f64 - 0.4 + slot as f64 * slot_width;
@@ -234,11 +272,16 @@ impl MethodComparisonFigure {
         Ok(())
     }
 
-    fn draw_legend<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, width: u32) -> Result<()>
+    fn draw_legend<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        width: u32,
+    ) -> Result<()>
     where
         DB::ErrorType: 'static,
     {
-        let font = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        let font = TextStyle::from((FONT, LEGEND_FONT_PX).into_font())
+            .pos(Pos::new(HPos::Left, VPos::Center));
         for (row_index, row) in self.legend_rows(width).iter().enumerate() {
             let y = 14 + row_index as i32 * LEGEND_ROW_PX as i32;
             let mut x = 20;
@@ -256,7 +299,7 @@ impl MethodComparisonFigure {
                     area.draw(&Rectangle::new(swatch, color.filled()))?;
                 }
                 area.draw(&Text::new(series.label.clone(), (x + 32, y), font.clone()))?;
-                x += 40 + 9 * series.label.chars().count() as i32;
+                x += Self::legend_entry_width(series) as i32;
             }
         }
         Ok(())
@@ -275,9 +318,18 @@ where
 {
     let area = chart.plotting_area();
     let base = area.get_base_pixel();
-    let (a, b) = (chart.backend_coord(&corners[0]), chart.backend_coord(&corners[1]));
+    let (a, b) = (
+        chart.backend_coord(&corners[0]),
+        chart.backend_coord(&corners[1]),
+    );
     let pixels = area.strip_coord_spec();
-    for (p, q) in hatch_segments(a.0 - base.0, a.1 - base.1, b.0 - base.0, b.1 - base.1, HATCH_SPACING_PX) {
+    for (p, q) in hatch_segments(
+        a.0 - base.0,
+        a.1 - base.1,
+        b.0 - base.0,
+        b.1 - base.1,
+        HATCH_SPACING_PX,
+    ) {
         pixels.draw(&PathElement::new(vec![p, q], color.stroke_width(1)))?;
     }
     Ok(())
@@ -285,7 +337,12 @@ where
 
 impl Figure for MethodComparisonFigure {
     fn size(&self) -> (u32, u32) {
-        let width: u32 = self.panels.iter().map(|p| self.panel_width(p)).sum::<u32>().max(600);
+        let width: u32 = self
+            .panels
+            .iter()
+            .map(|p| self.panel_width(p))
+            .sum::<u32>()
+            .max(600);
         let legend = self.legend_rows(width).len() as u32 * LEGEND_ROW_PX + 20;
         (width, 50 + PANEL_HEIGHT_PX + legend)
     }

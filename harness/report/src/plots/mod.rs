@@ -9,6 +9,7 @@ pub mod overlay_inputs;
 pub mod overlays;
 pub mod per_class;
 pub mod style;
+pub mod text;
 pub mod ticks;
 
 pub use figure::{save_figure, Figure};

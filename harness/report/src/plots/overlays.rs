@@ -21,6 +21,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::colormap::jet;
 use super::figure::{encode_png, ensure_font, FONT};
+use super::text::CrispText;
 use crate::atomic::write_atomically;
 use crate::cells::ImageRecord;
 
@@ -58,7 +59,10 @@ pub fn select_for_overlay<'a>(
         chosen.truncate(count);
         chosen
     };
-    OverlaySelection { anomalies: top(true), normals: top(false) }
+    OverlaySelection {
+        anomalies: top(true),
+        normals: top(false),
+    }
 }
 
 /// Where a cell stores the raw map of a test image.
@@ -81,7 +85,13 @@ pub fn mask_relative_path(img_path: &str) -> Option<PathBuf> {
 /// The data root recorded in `manifest.json`, looked up in the cell folder then in the run
 /// folder above `cells/`.
 pub fn data_root(cell_dir: &Path) -> Option<PathBuf> {
-    let candidates = [Some(cell_dir.to_path_buf()), cell_dir.parent().and_then(Path::parent).map(Path::to_path_buf)];
+    let candidates = [
+        Some(cell_dir.to_path_buf()),
+        cell_dir
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf),
+    ];
     candidates.into_iter().flatten().find_map(|dir| {
         let text = std::fs::read_to_string(dir.join("manifest.json")).ok()?;
         let value: serde_json::Value = serde_json::from_str(&text).ok()?;
@@ -124,12 +134,17 @@ pub struct OverlayInput {
 impl OverlayFigure {
     /// Builds the tiles, with one colour scale for all maps.
     pub fn new(title: String, inputs: Vec<OverlayInput>) -> Result<OverlayFigure> {
-        ensure!(!inputs.is_empty(), "an overlay grid needs at least one image");
+        ensure!(
+            !inputs.is_empty(),
+            "an overlay grid needs at least one image"
+        );
         let (low, high) = inputs
             .iter()
             .flat_map(|i| i.map.iter().copied())
             .filter(|v| v.is_finite())
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            });
         let rows = inputs
             .into_iter()
             .map(|input| {
@@ -143,7 +158,12 @@ impl OverlayFigure {
                     (None, false) => RgbImage::from_pixel(TILE_PX, TILE_PX, Rgb([0, 0, 0])),
                     (None, true) => RgbImage::from_pixel(TILE_PX, TILE_PX, Rgb([128, 128, 128])),
                 };
-                Ok(OverlayRow { label: input.label, overlay: blend_half(&image, &heat), image, truth })
+                Ok(OverlayRow {
+                    label: input.label,
+                    overlay: blend_half(&image, &heat),
+                    image,
+                    truth,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(OverlayFigure { title, rows })
@@ -151,7 +171,8 @@ impl OverlayFigure {
 
     pub fn size(&self) -> (u32, u32) {
         let width = 4 * PAD_PX + 3 * TILE_PX;
-        let height = TITLE_PX + HEADER_PX + self.rows.len() as u32 * (ROW_LABEL_PX + TILE_PX + ROW_GAP_PX);
+        let height =
+            TITLE_PX + HEADER_PX + self.rows.len() as u32 * (ROW_LABEL_PX + TILE_PX + ROW_GAP_PX);
         (width, height)
     }
 
@@ -169,8 +190,16 @@ impl OverlayFigure {
         let mut canvas = RgbImage::from_pixel(width, height, Rgb([255, 255, 255]));
         for (index, row) in self.rows.iter().enumerate() {
             let y = Self::row_y(index) + ROW_LABEL_PX;
-            for (column, tile) in [&row.image, &row.overlay, &row.truth].into_iter().enumerate() {
-                imageops::replace(&mut canvas, tile, Self::tile_x(column as u32) as i64, y as i64);
+            for (column, tile) in [&row.image, &row.overlay, &row.truth]
+                .into_iter()
+                .enumerate()
+            {
+                imageops::replace(
+                    &mut canvas,
+                    tile,
+                    Self::tile_x(column as u32) as i64,
+                    y as i64,
+                );
             }
         }
         canvas
@@ -180,12 +209,21 @@ impl OverlayFigure {
     fn texts(&self) -> Vec<(u32, u32, u32, bool, String)> {
         let (width, _) = self.size();
         let mut texts = vec![(width / 2, TITLE_PX / 2, 18, true, self.title.clone())];
-        for (column, header) in ["image", "map over image (jet, 50%)", "ground truth"].into_iter().enumerate() {
+        for (column, header) in ["image", "map over image (jet, 50%)", "ground truth"]
+            .into_iter()
+            .enumerate()
+        {
             let x = Self::tile_x(column as u32) + TILE_PX / 2;
             texts.push((x, TITLE_PX + HEADER_PX / 2, 15, true, header.to_string()));
         }
         for (index, row) in self.rows.iter().enumerate() {
-            texts.push((PAD_PX, Self::row_y(index) + ROW_LABEL_PX / 2, 13, false, row.label.clone()));
+            texts.push((
+                PAD_PX,
+                Self::row_y(index) + ROW_LABEL_PX / 2,
+                13,
+                false,
+                row.label.clone(),
+            ));
         }
         texts
     }
@@ -201,17 +239,23 @@ impl OverlayFigure {
 
         let mut pixels = tiles.clone().into_raw();
         {
-            let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+            let root = CrispText::new(BitMapBackend::with_buffer(&mut pixels, (width, height)))
+                .into_drawing_area();
             for (x, y, size, centred, text) in self.texts() {
                 let h = if centred { HPos::Center } else { HPos::Left };
-                let style = TextStyle::from((FONT, size).into_font()).pos(Pos::new(h, VPos::Center));
+                let style =
+                    TextStyle::from((FONT, size).into_font()).pos(Pos::new(h, VPos::Center));
                 root.draw(&Text::new(text, (x as i32, y as i32), style))?;
             }
             root.present()?;
         }
         write_atomically(&png_path, &encode_png(&pixels, width, height)?)?;
 
-        let embedded = base64::engine::general_purpose::STANDARD.encode(encode_png(tiles.as_raw(), width, height)?);
+        let embedded = base64::engine::general_purpose::STANDARD.encode(encode_png(
+            tiles.as_raw(),
+            width,
+            height,
+        )?);
         let mut svg = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
              width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">\n\
@@ -237,18 +281,28 @@ fn heat_tile(map: &Array2<f32>, low: f32, high: f32) -> Result<RgbImage> {
     let (rows, cols) = map.dim();
     ensure!(rows > 0 && cols > 0, "an anomaly map is empty");
     let span = if high > low { high - low } else { 1.0 };
-    let scaled: Vec<f32> = map.iter().map(|v| if v.is_finite() { (v - low) / span } else { 0.0 }).collect();
+    let scaled: Vec<f32> = map
+        .iter()
+        .map(|v| if v.is_finite() { (v - low) / span } else { 0.0 })
+        .collect();
     let buffer: ImageBuffer<Luma<f32>, Vec<f32>> =
-        ImageBuffer::from_raw(cols as u32, rows as u32, scaled).context("map buffer size mismatch")?;
+        ImageBuffer::from_raw(cols as u32, rows as u32, scaled)
+            .context("map buffer size mismatch")?;
     let resized = imageops::resize(&buffer, TILE_PX, TILE_PX, FilterType::Triangle);
-    Ok(RgbImage::from_fn(TILE_PX, TILE_PX, |x, y| Rgb(jet(resized.get_pixel(x, y).0[0]))))
+    Ok(RgbImage::from_fn(TILE_PX, TILE_PX, |x, y| {
+        Rgb(jet(resized.get_pixel(x, y).0[0]))
+    }))
 }
 
 /// Mask pixels above half intensity in white, others black (nearest-neighbour resize keeps edges).
 fn mask_tile(mask: &GrayImage) -> RgbImage {
     let resized = imageops::resize(mask, TILE_PX, TILE_PX, FilterType::Nearest);
     RgbImage::from_fn(TILE_PX, TILE_PX, |x, y| {
-        if resized.get_pixel(x, y).0[0] > 127 { Rgb([255, 255, 255]) } else { Rgb([0, 0, 0]) }
+        if resized.get_pixel(x, y).0[0] > 127 {
+            Rgb([255, 255, 255])
+        } else {
+            Rgb([0, 0, 0])
+        }
     })
 }
 
@@ -261,7 +315,10 @@ pub fn blend_half(a: &RgbImage, b: &RgbImage) -> RgbImage {
 }
 
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -289,15 +346,31 @@ mod tests {
             record("b", 1.0, 0.99, "x5"),
         ];
         let chosen = select_for_overlay(&images, "a", 1, |r| r.img_path != "nomap");
-        assert_eq!(chosen.anomalies.iter().map(|r| r.img_path.as_str()).collect::<Vec<_>>(), ["x2"]);
-        assert_eq!(chosen.normals.iter().map(|r| r.img_path.as_str()).collect::<Vec<_>>(), ["x3"]);
+        assert_eq!(
+            chosen
+                .anomalies
+                .iter()
+                .map(|r| r.img_path.as_str())
+                .collect::<Vec<_>>(),
+            ["x2"]
+        );
+        assert_eq!(
+            chosen
+                .normals
+                .iter()
+                .map(|r| r.img_path.as_str())
+                .collect::<Vec<_>>(),
+            ["x3"]
+        );
     }
 
     #[test]
     fn mask_and_map_paths_follow_the_layout() {
         assert_eq!(
             mask_relative_path("mvtec/bottle/test/anomaly/mvtec_broken_000012.bmp"),
-            Some(PathBuf::from("mvtec/bottle/ground_truth/anomaly/mvtec_broken_000012.png"))
+            Some(PathBuf::from(
+                "mvtec/bottle/ground_truth/anomaly/mvtec_broken_000012.png"
+            ))
         );
         assert_eq!(mask_relative_path("mvtec/bottle/train/good/x.bmp"), None);
         assert_eq!(

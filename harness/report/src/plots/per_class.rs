@@ -7,8 +7,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Figure, FONT};
-use super::ticks::FixedTicks;
 use super::style::{label_font, series_color, tick_font, title_font};
+use super::ticks::FixedTicks;
 use crate::cells::{Cell, MEAN_CLASS};
 use crate::names::{dataset_display, metric_display};
 
@@ -29,11 +29,19 @@ impl PerClassFigure {
         let values = |class: &str| -> Vec<Option<f64>> {
             metrics
                 .iter()
-                .map(|m| cell.metrics.value(class, m).filter(|v| v.is_finite()).map(|v| v * 100.0))
+                .map(|m| {
+                    cell.metrics
+                        .value(class, m)
+                        .filter(|v| v.is_finite())
+                        .map(|v| v * 100.0)
+                })
                 .collect()
         };
-        let mut classes: Vec<(String, Vec<Option<f64>>)> =
-            cell.metrics.class_rows().map(|r| (r.class.clone(), values(&r.class))).collect();
+        let mut classes: Vec<(String, Vec<Option<f64>>)> = cell
+            .metrics
+            .class_rows()
+            .map(|r| (r.class.clone(), values(&r.class)))
+            .collect();
         classes.push((MEAN_CLASS.to_string(), values(MEAN_CLASS)));
         let info = &cell.info;
         let seed = info.seed.map_or(String::new(), |s| format!(", seed {s}"));
@@ -74,12 +82,18 @@ impl Figure for PerClassFigure {
             .y_label_area_size(150)
             .build_cartesian_2d(
                 // Up to 135 so value labels and the legend fit right of a 100% bar.
-                FixedTicks { range: 0.0..135.0, ticks: vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0] },
+                FixedTicks {
+                    range: 0.0..135.0,
+                    ticks: vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0],
+                },
                 FixedTicks::categories(n),
             )?;
         let class_label = |y: &f64| {
             let index = n as i64 - 1 - y.round() as i64;
-            usize::try_from(index).ok().and_then(|i| self.classes.get(i)).map_or(String::new(), |c| c.0.clone())
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| self.classes.get(i))
+                .map_or(String::new(), |c| c.0.clone())
         };
         chart
             .configure_mesh()
@@ -89,7 +103,8 @@ impl Figure for PerClassFigure {
             .axis_desc_style(label_font())
             .label_style(tick_font())
             .disable_y_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(1)
+            .bold_line_style(RGBColor(225, 225, 225))
             .draw()?;
 
         let bar_height = 0.8 / self.metrics.len().max(1) as f64;
@@ -109,7 +124,9 @@ impl Figure for PerClassFigure {
                     Rectangle::new([(0.0, top), (v, bottom)], color.filled())
                 }))?
                 .label(metric_display(metric))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled())
+                });
             chart.draw_series(bars.iter().map(|&(v, top, bottom)| {
                 Text::new(
                     format!("{v:.1}"),

@@ -14,7 +14,10 @@ pub struct FixedTicks {
 impl FixedTicks {
     /// Categories `0..count` centred on integer positions, each given one unit of width.
     pub fn categories(count: usize) -> FixedTicks {
-        FixedTicks { range: -0.5..count as f64 - 0.5, ticks: (0..count).map(|i| i as f64).collect() }
+        FixedTicks {
+            range: -0.5..count as f64 - 0.5,
+            ticks: (0..count).map(|i| i as f64).collect(),
+        }
     }
 }
 
@@ -57,7 +60,11 @@ mod tests {
         // 4 units over 400 px: category i is centred at 50 + 100 i.
         assert_eq!(axis.map(&0.0, (0, 400)), 50);
         assert_eq!(axis.map(&3.0, (0, 400)), 350);
-        assert_eq!(axis.map(&-0.5, (400, 0)), 400, "reversed limits for a y axis");
+        assert_eq!(
+            axis.map(&-0.5, (400, 0)),
+            400,
+            "reversed limits for a y axis"
+        );
         assert_eq!(axis.key_points(BoldPoints(10)), vec![0.0, 1.0, 2.0, 3.0]);
         assert_eq!(axis.key_points(BoldPoints(2)), vec![0.0, 2.0]);
         assert!(axis.key_points(LightPoints::new(4, 10)).is_empty());

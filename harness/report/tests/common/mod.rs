@@ -8,9 +8,21 @@ use std::path::{Path, PathBuf};
 use image::{GrayImage, Luma, Rgb, RgbImage};
 use ndarray::Array2;
 
-pub const METRICS: [&str; 9] =
-    ["auroc_px", "aupro_px", "aupro_px_mvtec", "ap_px", "f1_px", "iou_px", "auroc_sp", "ap_sp", "f1_sp"];
-pub const DATASETS: [(&str, &[&str]); 2] = [("mvtec", &["bottle", "cable", "capsule"]), ("visa", &["candle", "capsules"])];
+pub const METRICS: [&str; 9] = [
+    "auroc_px",
+    "aupro_px",
+    "aupro_px_mvtec",
+    "ap_px",
+    "f1_px",
+    "iou_px",
+    "auroc_sp",
+    "ap_sp",
+    "f1_sp",
+];
+pub const DATASETS: [(&str, &[&str]); 2] = [
+    ("mvtec", &["bottle", "cable", "capsule"]),
+    ("visa", &["candle", "capsules"]),
+];
 pub const K_SHOTS: [u32; 2] = [1, 4];
 pub const SEEDS: [i64; 3] = [0, 1, 2];
 
@@ -91,7 +103,13 @@ pub fn write_fake_run(root: &Path, cells: &[FakeCell]) -> PathBuf {
     for cell in cells {
         let dir = run.join("cells").join(&cell.cell_id);
         fs::create_dir_all(&dir).unwrap();
-        write_cell_json(&dir, &cell.cell_id, &cell.dataset, cell.k_shot, Some(cell.seed));
+        write_cell_json(
+            &dir,
+            &cell.cell_id,
+            &cell.dataset,
+            cell.k_shot,
+            Some(cell.seed),
+        );
         let mut csv = format!("class,{}\n", METRICS.join(","));
         for (class, row) in cell.classes.iter().zip(&cell.values) {
             csv.push_str(&format!("{class},{}\n", join(row)));
@@ -100,7 +118,10 @@ pub fn write_fake_run(root: &Path, cells: &[FakeCell]) -> PathBuf {
         fs::write(dir.join("metrics.csv"), csv).unwrap();
         let mut images = String::from("img_path,cls_name,anomaly,text_score,image_score\n");
         for (i, class) in cell.classes.iter().enumerate() {
-            images.push_str(&format!("{0}/{class}/test/good/{i}.bmp,{class},0,0.1,0.2\n", cell.dataset));
+            images.push_str(&format!(
+                "{0}/{class}/test/good/{i}.bmp,{class},0,0.1,0.2\n",
+                cell.dataset
+            ));
         }
         fs::write(dir.join("images.csv"), images).unwrap();
     }
@@ -123,12 +144,20 @@ fn write_cell_json(dir: &Path, cell_id: &str, dataset: &str, k_shot: u32, seed: 
         "support_mode": "random",
         "config_hash": format!("hash-{cell_id}"),
     });
-    fs::write(dir.join("cell.json"), serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    fs::write(
+        dir.join("cell.json"),
+        serde_json::to_string_pretty(&json).unwrap(),
+    )
+    .unwrap();
 }
 
 /// Full-precision (round-trip) formatting, so the report reads back exactly these numbers.
 fn join(values: &[f64]) -> String {
-    values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",")
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Gives the cell `cell_id` saved maps for 2 anomalous and 2 normal `bottle` images, with the
@@ -142,7 +171,12 @@ pub fn add_maps(run: &Path, cell_id: &str) -> PathBuf {
     )
     .unwrap();
     let mut images = String::from("img_path,cls_name,anomaly,text_score,image_score\n");
-    let entries = [("anomaly", 1, 0.9), ("anomaly", 1, 0.7), ("good", 0, 0.6), ("good", 0, 0.1)];
+    let entries = [
+        ("anomaly", 1, 0.9),
+        ("anomaly", 1, 0.7),
+        ("good", 0, 0.6),
+        ("good", 0, 0.1),
+    ];
     for (i, (specie, anomaly, score)) in entries.iter().enumerate() {
         let img_path = format!("mvtec/bottle/test/{specie}/mvtec_{i:06}.bmp");
         images.push_str(&format!("{img_path},bottle,{anomaly},0.5,{score}\n"));
@@ -151,23 +185,39 @@ pub fn add_maps(run: &Path, cell_id: &str) -> PathBuf {
         // rows/cols 16..32 that the mask and the map both mark.
         let image = RgbImage::from_fn(64, 64, |x, y| {
             let defect = *anomaly == 1 && (16..32).contains(&x) && (16..32).contains(&y);
-            if defect { Rgb([250, 250, 250]) } else { Rgb([(x * 4) as u8, (y * 4) as u8, 90]) }
+            if defect {
+                Rgb([250, 250, 250])
+            } else {
+                Rgb([(x * 4) as u8, (y * 4) as u8, 90])
+            }
         });
         let image_path = data_root.join(&img_path);
         fs::create_dir_all(image_path.parent().unwrap()).unwrap();
         image.save(&image_path).unwrap();
         if *anomaly == 1 {
             let mask = GrayImage::from_fn(64, 64, |x, y| {
-                Luma([if (16..32).contains(&x) && (16..32).contains(&y) { 255 } else { 0 }])
+                Luma([if (16..32).contains(&x) && (16..32).contains(&y) {
+                    255
+                } else {
+                    0
+                }])
             });
-            let mask_path = data_root.join(img_path.replace("/test/", "/ground_truth/").replace(".bmp", ".png"));
+            let mask_path = data_root.join(
+                img_path
+                    .replace("/test/", "/ground_truth/")
+                    .replace(".bmp", ".png"),
+            );
             fs::create_dir_all(mask_path.parent().unwrap()).unwrap();
             mask.save(&mask_path).unwrap();
         }
         let strength = *score as f32;
         let map = Array2::from_shape_fn((32, 32), |(r, c)| {
             let inside = (8..16).contains(&r) && (8..16).contains(&c);
-            if inside && *anomaly == 1 { strength } else { 0.05 * strength * (r + c) as f32 / 62.0 }
+            if inside && *anomaly == 1 {
+                strength
+            } else {
+                0.05 * strength * (r + c) as f32 / 62.0
+            }
         });
         let map_path = dir.join("maps").join(img_path.replace(".bmp", ".npy"));
         fs::create_dir_all(map_path.parent().unwrap()).unwrap();
