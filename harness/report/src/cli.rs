@@ -72,3 +72,53 @@ pub fn run_report_cli(args: &ReportArgs) -> Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        report: ReportArgs,
+    }
+
+    fn parse(args: &[&str]) -> ReportArgs {
+        Command::try_parse_from(std::iter::once("dictas-report").chain(args.iter().copied()))
+            .unwrap()
+            .report
+    }
+
+    #[test]
+    fn defaults_give_paper_metrics_and_the_workspace_published_folder() {
+        let args = parse(&["runs/sweep"]);
+        assert_eq!(args.metrics, ["auroc_px", "aupro_px", "ap_px"]);
+        let options = args.options();
+        assert_eq!(options.published_dir, Some(default_published_dir()));
+        assert!(default_published_dir().join("dictas_iccv2025.csv").is_file());
+        assert_eq!(options.out_dir, None);
+        assert_eq!(options.overlay_count, 3);
+    }
+
+    #[test]
+    fn flags_override_the_defaults() {
+        let args = parse(&[
+            "runs/sweep",
+            "--metrics",
+            "ap_px,f1_sp",
+            "--published",
+            "/tmp/p",
+            "--out",
+            "/tmp/o",
+            "--overlay-images",
+            "0",
+        ]);
+        let options = args.options();
+        assert_eq!(options.metrics, ["ap_px", "f1_sp"]);
+        assert_eq!(options.published_dir, Some(PathBuf::from("/tmp/p")));
+        assert_eq!(options.out_dir, Some(PathBuf::from("/tmp/o")));
+        assert_eq!(options.overlay_count, 0);
+        assert_eq!(parse(&["d", "--no-published"]).options().published_dir, None);
+    }
+}

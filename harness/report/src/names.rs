@@ -44,8 +44,7 @@ pub fn dataset_display(key: &str) -> String {
 
 /// Sort key putting the paper's datasets first, in its order, then others alphabetically.
 pub fn dataset_order(key: &str) -> (usize, String) {
-    let position = DATASETS.iter().position(|(k, _)| *k == key);
-    (position.unwrap_or(DATASETS.len()), key.to_string())
+    order_in(&DATASETS, key)
 }
 
 /// The project key of a dataset named by key or display name, in any case (`brats`, `BraTS`
@@ -70,8 +69,7 @@ pub fn metric_display(metric: &str) -> String {
 
 /// Sort key putting known metrics in `metrics.csv` order, then others alphabetically.
 pub fn metric_order(metric: &str) -> (usize, String) {
-    let position = METRICS.iter().position(|(k, _)| *k == metric);
-    (position.unwrap_or(METRICS.len()), metric.to_string())
+    order_in(&METRICS, metric)
 }
 
 /// Canonical form used to match method names: case-insensitive, `_` and `-` alike.
@@ -83,6 +81,12 @@ pub fn method_match_key(name: &str) -> String {
 pub fn method_display(name: &str) -> String {
     let key = method_match_key(name);
     lookup(&METHODS, &key).unwrap_or(name).to_string()
+}
+
+/// Position in `table` (unknown keys after all known ones), then the key itself.
+fn order_in(table: &[(&str, &str)], key: &str) -> (usize, String) {
+    let position = table.iter().position(|(k, _)| *k == key);
+    (position.unwrap_or(table.len()), key.to_string())
 }
 
 fn lookup<'a>(table: &'a [(&'a str, &'a str)], key: &str) -> Option<&'a str> {

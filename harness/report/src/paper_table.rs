@@ -78,6 +78,18 @@ pub fn format_percent(summary: &Summary, pm: &str) -> String {
     }
 }
 
+/// A row's entries as text: `missing` where there is no value, `pm` as the ± sign.
+fn entry_texts<'a>(
+    row: &'a PaperRow,
+    missing: &'a str,
+    pm: &'a str,
+) -> impl Iterator<Item = String> + 'a {
+    row.entries.iter().map(move |e| {
+        e.as_ref()
+            .map_or(missing.to_string(), |s| format_percent(s, pm))
+    })
+}
+
 /// How many seeds the table's entries summarize, e.g. `3` or `2–3`.
 fn seed_count_range(table: &PaperTable) -> Option<String> {
     let counts: BTreeSet<usize> = table
@@ -129,10 +141,7 @@ pub fn render_markdown(tables: &[PaperTable]) -> String {
         out.push_str(&format!("| {} |\n", align.join(" | ")));
         for row in &table.rows {
             let mut fields = vec![dataset_display(&row.dataset)];
-            fields.extend(row.entries.iter().map(|e| {
-                e.as_ref()
-                    .map_or("–".to_string(), |s| format_percent(s, " ± "))
-            }));
+            fields.extend(entry_texts(row, "–", " ± "));
             out.push_str(&format!("| {} |\n", fields.join(" | ")));
         }
         out.push('\n');
@@ -187,10 +196,7 @@ pub fn render_latex(tables: &[PaperTable]) -> String {
 
         for row in &table.rows {
             let mut fields = vec![latex_escape(&dataset_display(&row.dataset))];
-            fields.extend(row.entries.iter().map(|e| {
-                e.as_ref()
-                    .map_or("--".to_string(), |s| format_percent(s, " $\\pm$ "))
-            }));
+            fields.extend(entry_texts(row, "--", " $\\pm$ "));
             out.push_str(&format!("{} \\\\\n", fields.join(" & ")));
         }
         out.push_str("\\bottomrule\n\\end{tabular}\n\\end{table}\n\n");

@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::figure::Figure;
-use super::style::{label_font, series_color, tick_font, title_font};
+use super::style::{draw_legend_box, label_font, series_color, tick_font, title_font};
 use super::ticks::FixedTicks;
 use crate::names::{dataset_display, metric_display};
 use crate::setup::MethodSetup;
@@ -160,13 +160,6 @@ impl Figure for KShotFigure {
                 ))
             }))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(label_font())
-            .draw()?;
-        Ok(())
+        draw_legend_box(&mut chart, SeriesLabelPosition::LowerRight)
     }
 }

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::figure::{Figure, FONT};
-use super::style::{label_font, series_color, tick_font, title_font};
+use super::style::{draw_legend_box, label_font, series_color, tick_font, title_font};
 use super::ticks::FixedTicks;
 use crate::cells::{Cell, MEAN_CLASS};
 use crate::names::{dataset_display, metric_display};
@@ -135,13 +135,6 @@ impl Figure for PerClassFigure {
                 )
             }))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(label_font())
-            .draw()?;
-        Ok(())
+        draw_legend_box(&mut chart, SeriesLabelPosition::UpperRight)
     }
 }

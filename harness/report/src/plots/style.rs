@@ -1,5 +1,6 @@
 //! Colours and text styles shared by the plots.
 
+use anyhow::Result;
 use plotters::prelude::*;
 
 use super::figure::FONT;
@@ -24,6 +25,24 @@ pub fn series_color(index: usize) -> RGBColor {
 pub fn lighter(color: RGBColor, amount: f64) -> RGBColor {
     let mix = |c: u8| (c as f64 + (255.0 - c as f64) * amount).round() as u8;
     RGBColor(mix(color.0), mix(color.1), mix(color.2))
+}
+
+/// The chart's series legend in a framed, mostly opaque box at `position`.
+pub fn draw_legend_box<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(label_font())
+        .draw()?;
+    Ok(())
 }
 
 pub fn title_font() -> TextStyle<'static> {
