@@ -92,7 +92,8 @@ pub fn run(args: &InferArgs) -> Result<()> {
     let mut backbone = Backbone::load(&args.clip, args.image_size, args.activation, device)?;
     let scorer = DictAsScorer::load(&args.checkpoint, args.lookup, device)?;
     let text = backbone.text_features(&args.class)?;
-    let support = pipeline::support_tokens(&backbone, &supports, &rule)?;
+    let support_images = pipeline::support_images(&supports, &rule, args.image_size)?;
+    let support = pipeline::support_tokens(&backbone, &support_images, &rule)?;
     let features = backbone.encode(&pipeline::load_batch(std::slice::from_ref(&args.image), args.image_size)?, &rule.layers)?;
     let dictionary = scorer.prepare(&backbone, &support, &rule)?;
     let maps = scorer.maps(&backbone, &features.layers, &dictionary)?;

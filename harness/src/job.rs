@@ -28,6 +28,7 @@ pub struct MethodConfig {
     pub checkpoint: Option<PathBuf>,
     pub lookup: LookupArg,
     pub overrides: RuleOverrides,
+    pub settings: crate::methods::MethodSettings,
 }
 
 /// The CLIP backbone of a job.
@@ -81,8 +82,10 @@ impl Job {
         if self.backbone.activation != ActivationArg::Gelu {
             settings.insert("activation".into(), serde_json::json!(self.backbone.activation));
         }
-        if let serde_json::Value::Object(overrides) = serde_json::json!(self.method.overrides) {
-            settings.extend(overrides.into_iter().filter(|(_, v)| !v.is_null()));
+        for part in [serde_json::json!(self.method.overrides), serde_json::json!(self.method.settings)] {
+            if let serde_json::Value::Object(map) = part {
+                settings.extend(map.into_iter().filter(|(_, v)| !v.is_null()));
+            }
         }
         serde_json::Value::Object(settings)
     }

@@ -8,6 +8,7 @@ pub mod feature_cache;
 pub mod infer;
 pub mod job;
 pub mod manifest;
+pub mod methods;
 pub mod overlay;
 pub mod pipeline;
 pub mod progress;

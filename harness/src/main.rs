@@ -26,6 +26,10 @@ enum Command {
     Infer(InferArgs),
     /// Run an experiment grid from a YAML spec, resumably, then report.
     Sweep(dictas::sweep::SweepArgs),
+    /// Train DictAS self-supervised on an auxiliary dataset (the published recipe).
+    Train(dictas_train::TrainArgs),
+    /// Export a trained checkpoint to the reference `.pth` layout ({"Mymodel": state_dict}).
+    Export(dictas_train::ExportArgs),
     /// Run the embedded demo: synthetic data, tiny random weights, a 2 x 2 sweep and its report.
     Demo(dictas::demo::DemoArgs),
     /// Tables, comparison with published numbers and plots for a folder of runs.
@@ -42,6 +46,8 @@ fn main() {
         Command::Infer(args) => dictas::infer::run(args),
         Command::Sweep(args) => dictas::sweep::run(args),
         Command::Demo(args) => dictas::demo::run(args),
+        Command::Train(args) => dictas_train::run_train(args),
+        Command::Export(args) => dictas_train::run_export(args),
         Command::Report(args) => dictas_report::run_report_cli(args),
     };
     if let Err(error) = result {

@@ -133,11 +133,10 @@ pub fn load_batch(paths: &[PathBuf], size: u32) -> Result<Tensor> {
     Ok(Tensor::stack(&images, 0))
 }
 
-/// Support tokens of one class: per layer [1, M, C] with M = (number of images) * N. With
-/// `rule.rotate_supports` each image is joined by its 9 rotated copies first.
-pub fn support_tokens(backbone: &Backbone, paths: &[PathBuf], rule: &ClassRule) -> Result<Vec<Tensor>> {
-    let size = backbone.image_size;
-    let images = if rule.rotate_supports {
+/// Preprocessed support images [K, 3, S, S]; with `rule.rotate_supports` each image is
+/// joined by its 9 rotated copies (rotated at the original resolution, before resizing).
+pub fn support_images(paths: &[PathBuf], rule: &ClassRule, size: u32) -> Result<Tensor> {
+    Ok(if rule.rotate_supports {
         let rotated: Vec<Vec<Tensor>> = paths
             .par_iter()
             .map(|path| -> Result<Vec<Tensor>> {
@@ -153,7 +152,11 @@ pub fn support_tokens(backbone: &Backbone, paths: &[PathBuf], rule: &ClassRule) 
         Tensor::stack(&rotated.into_iter().flatten().collect::<Vec<_>>(), 0)
     } else {
         load_batch(paths, size)?
-    };
+    })
+}
+
+/// Support tokens of one class: per layer [1, M, C] with M = (number of images) * N.
+pub fn support_tokens(backbone: &Backbone, images: &Tensor, rule: &ClassRule) -> Result<Vec<Tensor>> {
     let count = images.size()[0];
     let mut per_layer: Vec<Vec<Tensor>> = (0..rule.layers.len()).map(|_| Vec::new()).collect();
     for chunk in images.split(SUPPORT_CHUNK, 0) {

@@ -11,8 +11,9 @@ use crate::eval::outputs::{self, ImageRow};
 use crate::feature_cache::FeatureCache;
 use crate::job::{ClassPlan, Job, JobPlan};
 use crate::manifest::{sha256_file, Environment, WeightsRecord};
-use crate::pipeline::{self, Backbone, DictAsScorer};
-use dictas_model::dictas::SupportDictionary;
+use crate::job::MethodConfig;
+use crate::methods::{Method, Prepared};
+use crate::pipeline::{self, Backbone};
 use crate::progress;
 use anyhow::{anyhow, Context, Result};
 use dictas_metrics::{ClassInput, ClassMetrics};
@@ -125,19 +126,16 @@ fn run_group(
         .feature_cache
         .as_ref()
         .map(|dir| FeatureCache::new(dir, &backbone_sha, first.backbone.image_size, first.backbone.activation));
-    // One scorer per distinct (checkpoint, lookup).
-    let mut scorers: Vec<DictAsScorer> = Vec::new();
-    let mut scorer_keys: Vec<String> = Vec::new();
+    // One loaded method per distinct method configuration.
+    let mut scorers: Vec<Method> = Vec::new();
+    let mut scorer_keys: Vec<&MethodConfig> = Vec::new();
     let mut states = Vec::new();
     for (job, plan) in jobs {
-        let checkpoint =
-            job.method.checkpoint.as_ref().ok_or_else(|| anyhow!("job {} (method dictas) has no checkpoint", job.id))?;
-        let key = format!("{}|{:?}", checkpoint.display(), job.method.lookup);
-        let scorer = match scorer_keys.iter().position(|k| *k == key) {
+        let scorer = match scorer_keys.iter().position(|k| **k == job.method) {
             Some(i) => i,
             None => {
-                scorers.push(DictAsScorer::load(checkpoint, job.method.lookup, options.device)?);
-                scorer_keys.push(key);
+                scorers.push(Method::load(&job.method, options.device).with_context(|| format!("loading {}", job.id))?);
+                scorer_keys.push(&job.method);
                 scorers.len() - 1
             }
         };
@@ -198,7 +196,7 @@ fn class_order(jobs: &[(&Job, &JobPlan)]) -> Vec<String> {
 #[allow(clippy::too_many_arguments)]
 fn score_class(
     backbone: &mut Backbone,
-    scorers: &[DictAsScorer],
+    scorers: &[Method],
     states: &[JobState],
     class: &str,
     side: usize,
@@ -217,13 +215,15 @@ fn score_class(
     let data_root = &states[active[0].0].job.data_root;
     bar.set_message(format!("{}/{class}", states[active[0].0].job.dataset));
     let text = backbone.text_features(class)?;
-    // Support dictionaries, shared by jobs with the same supports and rule.
-    let mut dictionaries: HashMap<String, Vec<Tensor>> = HashMap::new();
+    // Support images and tokens, shared by jobs with the same supports and rule.
+    let mut dictionaries: HashMap<String, (Tensor, Vec<Tensor>)> = HashMap::new();
     for (_, plan) in &active {
         let key = support_key(plan);
         if !dictionaries.contains_key(&key) {
             let paths: Vec<PathBuf> = plan.supports.iter().map(|p| data_root.join(p)).collect();
-            dictionaries.insert(key.clone(), pipeline::support_tokens(backbone, &paths, &plan.rule)?);
+            let images = pipeline::support_images(&paths, &plan.rule, backbone.image_size)?;
+            let tokens = pipeline::support_tokens(backbone, &images, &plan.rule)?;
+            dictionaries.insert(key.clone(), (images, tokens));
         }
     }
     // The queries are the same for every job of a group (same meta, same class).
@@ -250,26 +250,33 @@ fn score_class(
             alpha: plan.rule.alpha,
         })
         .collect();
-    // Each job's dictionary through its own DictAS weights, built once for the class.
-    let prepared: Vec<SupportDictionary> = active
+    // Each job's per-class state (e.g. the dictionary through its own DictAS weights), once.
+    let prepared: Vec<Prepared> = active
         .iter()
         .map(|(job_index, plan)| {
-            let key = support_key(plan);
-            scorers[states[*job_index].scorer].prepare(backbone, &dictionaries[&key], &plan.rule)
+            let (images, tokens) = &dictionaries[&support_key(plan)];
+            scorers[states[*job_index].scorer].prepare(backbone, tokens, Some(images), &plan.rule)
         })
         .collect::<Result<_>>()?;
+    let needs_images = active.iter().any(|(i, _)| scorers[states[*i].scorer].needs_images());
     let mut masks = Vec::with_capacity(queries.len());
     for batch in queries.chunks(options.batch_size.max(1)) {
         let paths: Vec<PathBuf> = batch.iter().map(|e| data_root.join(&e.img_path)).collect();
-        let features = match cache {
-            Some(cache) => cache.encode(backbone, &paths, &layers)?,
-            None => backbone.encode(&pipeline::load_batch(&paths, backbone.image_size)?, &layers)?,
+        let images = if cache.is_none() || needs_images {
+            Some(pipeline::load_batch(&paths, backbone.image_size)?)
+        } else {
+            None
+        };
+        let features = match (cache, &images) {
+            (Some(cache), _) => cache.encode(backbone, &paths, &layers)?,
+            (None, Some(images)) => backbone.encode(images, &layers)?,
+            (None, None) => unreachable!("images are loaded when there is no cache"),
         };
         let text_scores = pipeline::text_scores(&features.global, &text)?;
-        for (((job_index, plan), input), dictionary) in active.iter().zip(inputs.iter_mut()).zip(&prepared) {
+        for (((job_index, plan), input), state_of_class) in active.iter().zip(inputs.iter_mut()).zip(&prepared) {
             let query = features.select(&layers, &plan.rule.layers)?;
             let state = &states[*job_index];
-            let maps = scorers[state.scorer].maps(backbone, &query, dictionary)?;
+            let maps = scorers[state.scorer].maps(backbone, state_of_class, &query, images.as_ref(), &text)?;
             let flat = Vec::<f32>::try_from(maps.reshape([-1])).context("reading maps")?;
             for (i, entry) in batch.iter().enumerate() {
                 let map = flat[i * side * side..(i + 1) * side * side].to_vec();

@@ -56,6 +56,8 @@ impl WindowLayout {
 pub(crate) fn check_window(grid: i64, side: i64, stride: i64) -> Result<()> {
     ensure!(side >= 1 && side <= grid, "window side {side} is outside 1..={grid} (the patch grid side)");
     ensure!(stride >= 1, "window stride is {stride}, expected at least 1");
+    // A stride wider than the window would leave patches that no window covers.
+    ensure!(stride <= side, "window stride {stride} exceeds the window side {side}: some patches would be covered by no window");
     Ok(())
 }
 

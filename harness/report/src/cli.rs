@@ -96,7 +96,9 @@ mod tests {
         assert_eq!(args.metrics, ["auroc_px", "aupro_px", "ap_px"]);
         let options = args.options();
         assert_eq!(options.published_dir, Some(default_published_dir()));
-        assert!(default_published_dir().join("dictas_iccv2025.csv").is_file());
+        assert!(default_published_dir()
+            .join("dictas_iccv2025.csv")
+            .is_file());
         assert_eq!(options.out_dir, None);
         assert_eq!(options.overlay_count, 3);
     }
@@ -119,6 +121,9 @@ mod tests {
         assert_eq!(options.published_dir, Some(PathBuf::from("/tmp/p")));
         assert_eq!(options.out_dir, Some(PathBuf::from("/tmp/o")));
         assert_eq!(options.overlay_count, 0);
-        assert_eq!(parse(&["d", "--no-published"]).options().published_dir, None);
+        assert_eq!(
+            parse(&["d", "--no-published"]).options().published_dir,
+            None
+        );
     }
 }

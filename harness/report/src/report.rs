@@ -190,8 +190,16 @@ fn write_plots(
         }
     }
 
+    // Overlays only illustrate; a cell whose images.csv or maps cannot be read loses its
+    // overlays, not the report.
     for cell in cells {
-        let (figures, warnings) = overlay_figures(cell, opts.overlay_count)?;
+        let (figures, warnings) = match overlay_figures(cell, opts.overlay_count) {
+            Ok(found) => found,
+            Err(error) => (
+                Vec::new(),
+                vec![format!("no overlays for {}: {error:#}", cell.dir.display())],
+            ),
+        };
         report.warn(warnings);
         for (stem, figure) in figures {
             report.files.extend(figure.save(plots_dir, &stem)?);

@@ -160,7 +160,7 @@ mod tests {
         let b = setup("dictas", r#"{"lookup":"max"}"#, "ViT-L-14-336");
         let all = [a.clone(), b.clone()];
         assert_eq!(a.label_among(&all), "DictAS (lookup=softmax)");
-        assert_eq!(a.label_among(&[a.clone()]), "DictAS");
+        assert_eq!(a.label_among(std::slice::from_ref(&a)), "DictAS");
         assert_eq!(
             a.title(),
             "dictas (lookup=softmax) — ViT-L-14-336, 336 px, published supports"

@@ -425,3 +425,29 @@ fn plots_are_written_in_png_and_svg_and_are_not_blank() {
     );
     assert!(svg.contains("normal #1 (worst): score 0.600"));
 }
+
+#[test]
+fn unreadable_overlay_inputs_are_warnings_not_failures() {
+    let root = tempfile::tempdir().unwrap();
+    let run = write_fake_run(root.path(), &fake_cells());
+    add_maps(&run, "dictas_mvtec_k1_s0");
+    let images = run.join("cells/dictas_mvtec_k1_s0/images.csv");
+    fs::write(
+        &images,
+        "img_path,cls_name\nmvtec/bottle/test/good/x.bmp,bottle\n",
+    )
+    .unwrap();
+    let summary = run_report(&run, &ReportOptions::default()).unwrap();
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("no overlays for") && w.contains("images.csv")),
+        "{:?}",
+        summary.warnings
+    );
+    assert!(!summary
+        .out_dir
+        .join("plots/overlays_dictas_mvtec_k1_s0_bottle.png")
+        .exists());
+}

@@ -31,10 +31,11 @@ pub fn job_from_args(args: &EvalArgs) -> Result<Job> {
         supports,
         method: MethodConfig {
             name: "dictas".into(),
-            label: crate::sweep::methods::default_label("dictas", args.lookup),
+            label: crate::methods::default_label("dictas", args.lookup),
             checkpoint: Some(args.checkpoint.clone()),
             lookup: args.lookup,
             overrides: args.overrides(),
+            settings: Default::default(),
         },
         backbone: BackboneConfig {
             name: args.clip.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! Expanding an experiment spec into its cells (the Cartesian product of its axes), and
 //! choosing a shard of them.
 
-use super::methods::default_label;
+use crate::methods::default_label;
 use super::spec::{published_list, ExperimentSpec, SupportMode};
 use crate::eval::args::LookupArg;
 use crate::job::{BackboneConfig, Job, MethodConfig, SupportSource};
@@ -52,6 +52,7 @@ pub fn expand(spec: &ExperimentSpec) -> Vec<Job> {
                                 checkpoint: method.checkpoint.clone(),
                                 lookup,
                                 overrides: method.overrides.clone(),
+                                settings: method.settings.clone(),
                             },
                             backbone: BackboneConfig {
                                 name: backbone.name.clone(),

@@ -1,7 +1,6 @@
 //! `dictas sweep FILE`: run every cell of an experiment spec, resumably, then report.
 
 pub mod grid;
-pub mod methods;
 pub mod spec;
 
 use crate::job::Job;

@@ -47,7 +47,7 @@ impl DatasetEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MethodSpec {
-    /// Method name: `dictas`.
+    /// Method name: dictas, knn, fastrecon or winclip.
     pub name: String,
     /// Label used in cell ids and tables (defaults to the name, plus the lookup if not sparsemax).
     #[serde(default)]
@@ -61,6 +61,10 @@ pub struct MethodSpec {
     /// Replacements for the dataset rules.
     #[serde(default)]
     pub overrides: RuleOverrides,
+    /// Method-specific settings (fastrecon: lambda, distribution_weight; winclip:
+    /// window_scales, window_stride).
+    #[serde(default)]
+    pub settings: crate::methods::MethodSettings,
 }
 
 /// A CLIP backbone: weights and input size.
@@ -176,11 +180,11 @@ impl ExperimentSpec {
             }
         }
         for m in &self.methods {
-            if !crate::sweep::methods::KNOWN_METHODS.contains(&m.name.as_str()) {
+            if !crate::methods::KNOWN_METHODS.contains(&m.name.as_str()) {
                 problems.push(format!(
                     "unknown method '{}': expected one of {}",
                     m.name,
-                    crate::sweep::methods::KNOWN_METHODS.join(", ")
+                    crate::methods::KNOWN_METHODS.join(", ")
                 ));
             }
             match &m.checkpoint {

@@ -12,12 +12,12 @@ use crate::cells::{Cell, ImageRecord};
 use crate::names::{dataset_display, method_display};
 use crate::setup::sanitize_file_stem;
 
+/// An overlay grid and the file stem it is saved under.
+pub type NamedOverlay = (String, OverlayFigure);
+
 /// One grid per class of `cell` that has saved maps, as (file stem, figure), plus warnings
 /// about images, masks or maps that could not be read. A cell without `maps/` gives none.
-pub fn overlay_figures(
-    cell: &Cell,
-    count: usize,
-) -> Result<(Vec<(String, OverlayFigure)>, Vec<String>)> {
+pub fn overlay_figures(cell: &Cell, count: usize) -> Result<(Vec<NamedOverlay>, Vec<String>)> {
     let mut warnings = Vec::new();
     if count == 0 || !cell.dir.join("maps").is_dir() {
         return Ok((Vec::new(), warnings));

@@ -310,7 +310,7 @@ fn mask_tile(mask: &GrayImage) -> RgbImage {
 pub fn blend_half(a: &RgbImage, b: &RgbImage) -> RgbImage {
     RgbImage::from_fn(a.width(), a.height(), |x, y| {
         let (p, q) = (a.get_pixel(x, y).0, b.get_pixel(x, y).0);
-        Rgb([0, 1, 2].map(|c| ((p[c] as u16 + q[c] as u16 + 1) / 2) as u8))
+        Rgb([0, 1, 2].map(|c| (p[c] as u16 + q[c] as u16).div_ceil(2) as u8))
     })
 }
 
