@@ -81,6 +81,8 @@ mod tests {
         assert_eq!(find("dictas", "mvtec", 4, "aupro_px"), Some(95.1));
         assert_eq!(find("april-gan", "BrasTS", 4, "ap_px"), Some(40.0));
         assert_eq!(find("dictas-softmax", "mvtec", 16, "ap_px"), Some(63.8));
+        // The sparsemax lookup is the default, labelled `dictas` like the sweep's cells.
+        assert_eq!(find("dictas", "mvtec", 16, "ap_px"), Some(68.5));
     }
 
     #[test]
