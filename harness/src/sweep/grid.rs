@@ -49,7 +49,11 @@ pub fn expand(spec: &ExperimentSpec) -> Vec<Job> {
                             method: MethodConfig {
                                 name: method.name.clone(),
                                 label: label.clone(),
-                                checkpoint: method.checkpoint.clone(),
+                                checkpoint: if method.name == "dictas" {
+                                    dataset.checkpoint().map(|p| p.to_path_buf()).or_else(|| method.checkpoint.clone())
+                                } else {
+                                    None
+                                },
                                 lookup,
                                 overrides: method.overrides.clone(),
                                 settings: method.settings.clone(),
@@ -68,6 +72,17 @@ pub fn expand(spec: &ExperimentSpec) -> Vec<Job> {
         }
     }
     jobs
+}
+
+/// Cell ids that more than one cell of the grid would get, each once, sorted. Such cells
+/// would overwrite each other's folder (e.g. one dataset listed twice with different
+/// classes, or two methods with the same label).
+pub fn shared_ids(jobs: &[Job]) -> Vec<String> {
+    let mut ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut shared: Vec<String> = ids.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+    shared.dedup();
+    shared
 }
 
 /// Characters safe in a folder name on any system.

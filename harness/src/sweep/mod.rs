@@ -5,7 +5,7 @@ pub mod spec;
 
 use crate::job::Job;
 use crate::runner::{self, config_hash, RunOptions, WeightsHashes};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use grid::Shard;
 use spec::ExperimentSpec;
@@ -54,13 +54,19 @@ pub fn run(args: &SweepArgs) -> Result<()> {
 pub fn sweep(args: &SweepArgs) -> Result<SweepSummary> {
     let spec = ExperimentSpec::load(&args.spec)?;
     let mut jobs = grid::expand(&spec);
+    let shared = grid::shared_ids(&jobs);
+    if !shared.is_empty() {
+        bail!(
+            "invalid experiment spec {}: several cells would be written to the same folder: {}; \
+             give the entries distinct names (or methods distinct `label`s)",
+            args.spec.display(),
+            shared.join(", ")
+        );
+    }
     if let Some(shard) = args.shard {
         jobs = grid::select_shard(jobs, shard);
     }
     let total = jobs.len();
-    std::fs::create_dir_all(spec.output.join("cells"))
-        .with_context(|| format!("creating {}", spec.output.display()))?;
-    remove_abandoned_staging(&spec.output.join("cells"));
     let mut hashes = WeightsHashes::default();
     let mut pending = Vec::new();
     for job in jobs {
@@ -76,6 +82,10 @@ pub fn sweep(args: &SweepArgs) -> Result<SweepSummary> {
     if args.dry_run {
         return Ok(SweepSummary { total, skipped, ran: 0, output: spec.output });
     }
+    // Only a real run touches the output folder (a dry run must leave no trace).
+    std::fs::create_dir_all(spec.output.join("cells"))
+        .with_context(|| format!("creating {}", spec.output.display()))?;
+    remove_abandoned_staging(&spec.output.join("cells"));
     crate::atomic::write_file(
         &spec.output.join("spec.yaml"),
         serde_yaml::to_string(&spec).context("serializing the spec")?.as_bytes(),

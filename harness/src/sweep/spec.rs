@@ -17,15 +17,24 @@ pub enum SupportMode {
     Random,
 }
 
-/// A dataset, optionally restricted to some classes.
+/// A dataset, optionally restricted to some classes. Unknown keys in the mapping form are
+/// errors: a misspelt `classes` would otherwise silently sweep every class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    deny_unknown_fields,
+    expecting = "expected a dataset name, or a mapping with `name` and optional `classes` and `checkpoint` (no other keys)"
+)]
 pub enum DatasetEntry {
     Name(String),
     Detailed {
         name: String,
         #[serde(default)]
         classes: Option<Vec<String>>,
+        /// DictAS weights for this dataset, replacing the method's (the paper evaluates VisA
+        /// with weights trained on MVTec and everything else with weights trained on VisA).
+        #[serde(default)]
+        checkpoint: Option<PathBuf>,
     },
 }
 
@@ -33,6 +42,12 @@ impl DatasetEntry {
     pub fn name(&self) -> &str {
         match self {
             DatasetEntry::Name(n) | DatasetEntry::Detailed { name: n, .. } => n,
+        }
+    }
+    pub fn checkpoint(&self) -> Option<&Path> {
+        match self {
+            DatasetEntry::Name(_) => None,
+            DatasetEntry::Detailed { checkpoint, .. } => checkpoint.as_deref(),
         }
     }
     pub fn classes(&self) -> Option<&[String]> {
@@ -145,6 +160,11 @@ impl ExperimentSpec {
         if let Some(p) = self.feature_cache.as_mut() {
             fix(p);
         }
+        for d in &mut self.datasets {
+            if let DatasetEntry::Detailed { checkpoint: Some(p), .. } = d {
+                fix(p);
+            }
+        }
         for m in &mut self.methods {
             if let Some(p) = m.checkpoint.as_mut() {
                 fix(p);
@@ -178,6 +198,9 @@ impl ExperimentSpec {
             if let Err(e) = crate::rules::check_dataset(d.name()) {
                 problems.push(e.to_string());
             }
+            if let Some(p) = d.checkpoint().filter(|p| !p.is_file()) {
+                problems.push(format!("dataset {}: checkpoint not found: {}", d.name(), p.display()));
+            }
         }
         for m in &self.methods {
             if !crate::methods::KNOWN_METHODS.contains(&m.name.as_str()) {
@@ -189,7 +212,9 @@ impl ExperimentSpec {
             }
             match &m.checkpoint {
                 Some(p) if !p.is_file() => problems.push(format!("method {}: checkpoint not found: {}", m.name, p.display())),
-                None if m.name == "dictas" => problems.push("method dictas needs `checkpoint`".into()),
+                None if m.name == "dictas" && self.datasets.iter().any(|d| d.checkpoint().is_none()) => {
+                    problems.push("method dictas needs `checkpoint` (or one per dataset)".into())
+                }
                 _ => {}
             }
         }
