@@ -19,3 +19,4 @@ pub mod sweep;
 pub mod report;
 pub mod tiny_weights;
 pub mod demo;
+pub mod bench;

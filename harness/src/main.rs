@@ -30,6 +30,8 @@ enum Command {
     Train(dictas_train::TrainArgs),
     /// Export a trained checkpoint to the reference `.pth` layout ({"Mymodel": state_dict}).
     Export(dictas_train::ExportArgs),
+    /// Measure evaluation speed and memory (CPU or GPU).
+    Bench(dictas::bench::BenchArgs),
     /// Run the embedded demo: synthetic data, tiny random weights, a 2 x 2 sweep and its report.
     Demo(dictas::demo::DemoArgs),
     /// Tables, comparison with published numbers and plots for a folder of runs.
@@ -46,6 +48,7 @@ fn main() {
         Command::Infer(args) => dictas::infer::run(args),
         Command::Sweep(args) => dictas::sweep::run(args),
         Command::Demo(args) => dictas::demo::run(args),
+        Command::Bench(args) => dictas::bench::run(args),
         Command::Train(args) => dictas_train::run_train(args),
         Command::Export(args) => dictas_train::run_export(args),
         Command::Report(args) => dictas_report::run_report_cli(args),
