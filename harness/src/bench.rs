@@ -58,11 +58,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             save_maps: false,
             classes: None,
             batch_size: 8,
-            activation: ActivationArg::Gelu,
-            lookup: LookupArg::Sparsemax,
-            layers: None,
-            scales: None,
-            sigma: None,
+            scoring: Default::default(),
             alpha: None,
         };
         let job = crate::eval::job_from_args(&eval)?;

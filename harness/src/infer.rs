@@ -1,8 +1,8 @@
 //! `dictas infer`: one query image against given normal images, no dataset needed.
 
-use crate::eval::args::{ActivationArg, LookupArg};
+use crate::eval::args::ScoringArgs;
 use crate::pipeline::{self, Backbone, DictAsScorer};
-use crate::rules::{self, RuleOverrides};
+use crate::rules;
 use crate::{atomic, overlay};
 use anyhow::{bail, Context, Result};
 use clap::Args;
@@ -17,8 +17,10 @@ pub struct InferArgs {
     /// Normal support images, or folders of them (all .png/.bmp/.jpg inside).
     #[arg(long, num_args = 1.., required = true)]
     pub support: Vec<PathBuf>,
+    /// CLIP weights: OpenAI TorchScript archive (.pt), state dict or safetensors.
     #[arg(long)]
     pub clip: PathBuf,
+    /// DictAS weights: reference `.pth` ({"Mymodel": state_dict}) or safetensors.
     #[arg(long)]
     pub checkpoint: PathBuf,
     /// Class name used for the text prompts (e.g. "bottle").
@@ -27,23 +29,17 @@ pub struct InferArgs {
     /// Dataset whose test rules (layers, scales, sigma) apply.
     #[arg(long, default_value = "mvtec")]
     pub dataset: String,
+    /// Side of the square network input; a multiple of the patch size.
     #[arg(long, default_value_t = 336)]
     pub image_size: u32,
+    /// auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
     /// Output folder for overlay.png and map.npy.
     #[arg(long)]
     pub out: PathBuf,
-    #[arg(long, value_enum, default_value_t = ActivationArg::Gelu)]
-    pub activation: ActivationArg,
-    #[arg(long, value_enum, default_value_t = LookupArg::Sparsemax)]
-    pub lookup: LookupArg,
-    #[arg(long, value_delimiter = ',')]
-    pub layers: Option<Vec<i64>>,
-    #[arg(long, value_delimiter = ',')]
-    pub scales: Option<Vec<i64>>,
-    #[arg(long)]
-    pub sigma: Option<f64>,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
 }
 
 const IMAGE_EXTENSIONS: [&str; 5] = ["png", "bmp", "jpg", "jpeg", "tif"];
@@ -81,16 +77,11 @@ pub fn run(args: &InferArgs) -> Result<()> {
         bail!("query image not found: {}", args.image.display());
     }
     let supports = expand_supports(&args.support)?;
-    let overrides = RuleOverrides {
-        layers: args.layers.clone(),
-        scales: args.scales.clone(),
-        sigma: args.sigma,
-        ..Default::default()
-    };
+    let overrides = args.scoring.overrides(None);
     let rule = rules::class_rule(&args.dataset, &args.class, supports.len(), &overrides)?;
     let device = dictas_model::parse_device(&args.device)?;
-    let mut backbone = Backbone::load(&args.clip, args.image_size, args.activation, device)?;
-    let scorer = DictAsScorer::load(&args.checkpoint, args.lookup, device)?;
+    let mut backbone = Backbone::load(&args.clip, args.image_size, args.scoring.activation, device)?;
+    let scorer = DictAsScorer::load(&args.checkpoint, args.scoring.lookup, device)?;
     let text = backbone.text_features(&args.class)?;
     let support_images = pipeline::support_images(&supports, &rule, args.image_size)?;
     let support = pipeline::support_tokens(&backbone, &support_images, &rule)?;

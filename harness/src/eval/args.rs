@@ -66,6 +66,16 @@ pub struct EvalArgs {
     /// Query images per forward pass.
     #[arg(long, default_value_t = 8)]
     pub batch_size: usize,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    /// Override the text-score weight of the image score.
+    #[arg(long)]
+    pub alpha: Option<f64>,
+}
+
+/// How maps are computed, shared by `eval` and `infer`.
+#[derive(Debug, Clone, Args)]
+pub struct ScoringArgs {
     /// CLIP MLP activation.
     #[arg(long, value_enum, default_value_t = ActivationArg::Gelu)]
     pub activation: ActivationArg,
@@ -81,18 +91,22 @@ pub struct EvalArgs {
     /// Override the Gaussian sigma of the maps.
     #[arg(long)]
     pub sigma: Option<f64>,
-    /// Override the text-score weight of the image score.
-    #[arg(long)]
-    pub alpha: Option<f64>,
 }
 
-impl EvalArgs {
-    pub fn overrides(&self) -> RuleOverrides {
+impl Default for ScoringArgs {
+    fn default() -> Self {
+        Self { activation: ActivationArg::Gelu, lookup: LookupArg::Sparsemax, layers: None, scales: None, sigma: None }
+    }
+}
+
+impl ScoringArgs {
+    /// The rule overrides these flags ask for (with `alpha` where the command has one).
+    pub fn overrides(&self, alpha: Option<f64>) -> RuleOverrides {
         RuleOverrides {
             layers: self.layers.clone(),
             scales: self.scales.clone(),
             sigma: self.sigma,
-            alpha: self.alpha,
+            alpha,
             rotate_supports: None,
         }
     }

@@ -31,17 +31,17 @@ pub fn job_from_args(args: &EvalArgs) -> Result<Job> {
         supports,
         method: MethodConfig {
             name: "dictas".into(),
-            label: crate::methods::default_label("dictas", args.lookup),
+            label: crate::methods::default_label("dictas", args.scoring.lookup),
             checkpoint: Some(args.checkpoint.clone()),
-            lookup: args.lookup,
-            overrides: args.overrides(),
+            lookup: args.scoring.lookup,
+            overrides: args.scoring.overrides(args.alpha),
             settings: Default::default(),
         },
         backbone: BackboneConfig {
             name: args.clip.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default(),
             weights: args.clip.clone(),
             image_size: args.image_size,
-            activation: args.activation,
+            activation: args.scoring.activation,
         },
         save_maps: args.save_maps,
     })
