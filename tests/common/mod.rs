@@ -54,3 +54,83 @@ pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         })
         .collect()
 }
+
+/// Starts the `dictas` binary without waiting, output discarded (for tests that stop it).
+pub fn spawn_dictas(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_dictas"))
+        .args(args)
+        .env("DICTAS_PROGRESS", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the dictas binary starts")
+}
+
+/// A YAML string literal for `path` (JSON strings are valid YAML double-quoted scalars).
+pub fn yaml_path(path: &Path) -> String {
+    serde_json::to_string(s(path)).expect("a path serializes")
+}
+
+/// A sweep spec over the parity fixture: dataset mvtec, the fixture's DictAS weights, random
+/// supports, CPU. `backbones` are (display name, weights file inside the fixture) pairs, all
+/// at the fixture's image size 224.
+pub fn fixture_sweep_yaml(output: &Path, backbones: &[(&str, &str)], k_shots: &[usize], seeds: &[u64]) -> String {
+    let fx = fixture();
+    let list = |values: Vec<String>| format!("[{}]", values.join(", "));
+    let mut yaml = format!(
+        "name: fixture-sweep\n\
+         data_root: {data}\n\
+         output: {output}\n\
+         datasets: [mvtec]\n\
+         methods:\n  - name: dictas\n    checkpoint: {checkpoint}\n\
+         backbones:\n",
+        data = yaml_path(&fx.join("data")),
+        output = yaml_path(output),
+        checkpoint = yaml_path(&fx.join("dictas.pth")),
+    );
+    for (name, file) in backbones {
+        yaml.push_str(&format!(
+            "  - name: {name}\n    weights: {}\n    image_size: 224\n",
+            yaml_path(&fx.join(file))
+        ));
+    }
+    yaml.push_str(&format!(
+        "k_shots: {}\nseeds: {}\nsupports: random\ndevice: cpu\n",
+        list(k_shots.iter().map(|k| k.to_string()).collect()),
+        list(seeds.iter().map(|s| s.to_string()).collect()),
+    ));
+    yaml
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    path
+}
+
+/// Names of the finished cell folders under `out/cells` (staging folders start with a dot),
+/// sorted.
+pub fn cell_ids(out: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(out.join("cells"))
+        .unwrap_or_else(|e| panic!("listing {}/cells: {e}", out.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Entries of `out/cells` that are not finished cells (staging or moved-aside folders).
+pub fn leftover_staging(out: &Path) -> Vec<String> {
+    std::fs::read_dir(out.join("cells"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}
