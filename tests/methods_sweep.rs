@@ -41,7 +41,7 @@ device: cpu
     ok(&dictas(&["sweep", s(&spec_path)]));
     let report = dir.path().join("out/report");
     let comparison = std::fs::read_to_string(report.join("comparison.md")).unwrap();
-    for label in ["DictAS |", "softmax", "max lookup", "knn", "fastrecon", "WinCLIP-lite"] {
+    for label in ["DictAS |", "softmax", "max lookup", "knn", "fastrecon", "WinCLIP+"] {
         assert!(comparison.contains(label), "{label} missing from the comparison:\n{comparison}");
     }
     // The published figures are shown beside ours and marked as published.

@@ -9,8 +9,8 @@
 //! - [`fastrecon_maps`]: FastRecon, query tokens reconstructed from the support tokens by
 //!   closed-form regularized least squares.
 //! - [`winclip_maps`]: WinCLIP+, multi-scale window text scores plus few-shot association with
-//!   the support windows and patch tokens. Its window embeddings are an approximation, see
-//!   [`WINCLIP_NAME`].
+//!   the support windows and patch tokens; window embeddings from token-subset forwards, as
+//!   the paper computes them. See [`WINCLIP_NAME`] for the one departure.
 
 mod fastrecon;
 mod knn;

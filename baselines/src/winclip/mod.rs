@@ -11,10 +11,10 @@
 //!   (harmonically aggregated to patches); the mean of these maps;
 //! - the map is the mean of both branches, upsampled bilinearly (align_corners on) to S x S.
 //!
-//! Departures from the paper: window embeddings blank the image outside the window instead of
-//! dropping tokens (see `embed.rs`); the text score uses CLIP's logit scale 100 and the
-//! DictAS prompt ensemble; the last window of a strided row is moved flush with the grid edge
-//! so every patch is covered.
+//! Window embeddings are computed as WinCLIP does, from the class token and the window's patch
+//! tokens only (see `embed.rs`). Departures from the paper: the text score uses CLIP's logit
+//! scale 100 and the DictAS prompt ensemble (not WinCLIP's compositional prompts); the last
+//! window of a strided row is moved flush with the grid edge so every patch is covered.
 
 mod embed;
 mod windows;
@@ -31,10 +31,9 @@ use crate::upsample::mean_of_upsampled;
 use embed::window_embeddings;
 use windows::{check_window, harmonic_mean, WindowLayout};
 
-/// The name under which results of this implementation should be reported: WinCLIP+ whose
-/// window embeddings blank the image outside each window rather than dropping the ViT tokens
-/// outside it (the model exposes no token-subset forward).
-pub const WINCLIP_NAME: &str = "WinCLIP-lite";
+/// The name under which results of this implementation are reported: WinCLIP+ with the
+/// DictAS prompt ensemble in place of WinCLIP's own prompts.
+pub const WINCLIP_NAME: &str = "WinCLIP+";
 
 /// Settings of [`winclip_memory`] and [`winclip_maps`]; both calls must get the same values.
 #[derive(Debug, Clone, PartialEq)]

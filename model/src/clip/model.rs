@@ -112,6 +112,31 @@ impl ClipModel {
         Ok(tch::no_grad(|| self.visual.forward(&images.to_device(self.device), layers, self.activation)))
     }
 
+    /// WinCLIP's window embeddings: for each image of `images [B, 3, S, S]` and each window
+    /// (a row of `windows [W, n]`: 0-based row-major patch indices), the vision encoder runs on
+    /// the class token and only that window's n patch tokens, each with its own positional
+    /// embedding, and returns `ln_post(class token) @ proj`: `[B, W, embed_dim]`. Windows are
+    /// encoded `chunk` sequences per forward (memory only).
+    pub fn f_encode_image_windows(&self, images: &Tensor, windows: &Tensor, chunk: i64) -> Result<Tensor> {
+        let size = images.size();
+        ensure!(
+            size.len() == 4 && size[1] == 3 && size[2] == self.image_size && size[3] == self.image_size,
+            "images have shape {size:?}, expected [B, 3, {s}, {s}]",
+            s = self.image_size
+        );
+        let patches = self.grid() * self.grid();
+        let w = windows.size();
+        ensure!(w.len() == 2 && w[0] > 0 && w[1] > 0, "windows have shape {w:?}, expected [W, n]");
+        let (lowest, highest) = (windows.min().int64_value(&[]), windows.max().int64_value(&[]));
+        ensure!(
+            lowest >= 0 && highest < patches,
+            "window patch indices span {lowest}..={highest}, the grid has patches 0..{patches}"
+        );
+        ensure!(chunk >= 1, "chunk must be at least 1, got {chunk}");
+        let windows = windows.to_kind(Kind::Int64).to_device(self.device);
+        Ok(tch::no_grad(|| self.visual.forward_windows(&images.to_device(self.device), &windows, chunk, self.activation)))
+    }
+
     /// Encodes token rows `[n, context_length]` (int64) to `[n, embed_dim]`, reading each row at
     /// its end-of-text token (the largest id in the row).
     pub fn encode_text(&self, tokens: &Tensor) -> Tensor {
@@ -146,13 +171,39 @@ impl VisionTower {
         })
     }
 
-    fn forward(&self, images: &Tensor, layers: &[i64], activation: Activation) -> (Tensor, Vec<Tensor>) {
+    /// Class token and patch tokens with positional embeddings, before `ln_pre`: [B, 1 + N, C].
+    fn embed(&self, images: &Tensor) -> Tensor {
         let patch = self.conv1.size()[3];
         let x = images.conv2d(&self.conv1, None::<Tensor>, [patch, patch], [0, 0], [1, 1], 1);
         let (batch, width, _, _) = x.size4().expect("conv output is 4-d");
         let x = x.reshape([batch, width, -1]).permute([0, 2, 1]);
         let class = &self.class_embedding + Tensor::zeros([batch, 1, width], (x.kind(), x.device()));
-        let x = Tensor::cat(&[class, x], 1) + &self.positional_embedding;
+        Tensor::cat(&[class, x], 1) + &self.positional_embedding
+    }
+
+    /// See [`ClipModel::f_encode_image_windows`].
+    fn forward_windows(&self, images: &Tensor, windows: &Tensor, chunk: i64, activation: Activation) -> Tensor {
+        let embedded = self.embed(images);
+        let (batch, count) = (embedded.size()[0], windows.size()[0]);
+        let width = embedded.size()[2];
+        // Sequence positions of each window: the class token (0) then its patches (1 + index).
+        let positions = Tensor::cat(&[windows.zeros_like().narrow(1, 0, 1), windows + 1], 1);
+        let mut out = Vec::new();
+        for b in 0..batch {
+            let sequences = embedded.get(b).index_select(0, &positions.reshape([-1])).view([count, -1, width]);
+            for part in sequences.split(chunk, 0) {
+                let mut x = self.ln_pre.forward(&part).permute([1, 0, 2]);
+                for block in &self.blocks {
+                    x = block.forward(&x, None, activation);
+                }
+                out.push(self.ln_post.forward(&x.select(0, 0)).matmul(&self.proj));
+            }
+        }
+        Tensor::cat(&out, 0).view([batch, count, -1])
+    }
+
+    fn forward(&self, images: &Tensor, layers: &[i64], activation: Activation) -> (Tensor, Vec<Tensor>) {
+        let x = self.embed(images);
         let mut x = self.ln_pre.forward(&x).permute([1, 0, 2]); // sequence first, as the reference
 
         let mut taps: Vec<(i64, Tensor)> = Vec::new();
