@@ -80,11 +80,12 @@ pub fn run_jobs(jobs: &[Job], options: &RunOptions, hashes: &mut WeightsHashes) 
         plans.push(JobPlan::build(job, &metas[&key]).with_context(|| format!("planning {}", job.id))?);
     }
     let total: u64 = plans.iter().map(|p| p.classes.iter().map(|c| c.queries.len() as u64).sum::<u64>()).sum();
-    let bar = progress::bar(total, "scoring", "img");
+    let bar = progress::bar(total, &format!("cells 0/{}", jobs.len()), "img");
     let mut outcomes = Vec::new();
     for group in groups(jobs) {
         let group_jobs: Vec<(&Job, &JobPlan)> = group.iter().map(|&i| (&jobs[i], &plans[i])).collect();
         outcomes.extend(run_group(&group_jobs, options, hashes, &bar)?);
+        bar.set_prefix(format!("cells {}/{}", outcomes.len(), jobs.len()));
     }
     bar.finish_and_clear();
     Ok(outcomes)

@@ -40,10 +40,6 @@ impl WindowLayout {
         Ok(WindowLayout { patches, coverage, covering })
     }
 
-    pub fn windows(&self) -> i64 {
-        self.patches.size()[0]
-    }
-
     /// Per patch, the harmonic mean of the scores of the windows containing it:
     /// `[B, W]` -> `[B, grid * grid]`.
     pub fn harmonic_aggregation(&self, window_scores: &Tensor) -> Tensor {
