@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(window_starts(6, 2, 2), [0, 2, 4]);
         assert_eq!(window_starts(4, 4, 3), [0]);
         let layout = WindowLayout::new(5, 2, 2, Device::Cpu).unwrap();
-        assert_eq!(layout.windows(), 9);
+        assert_eq!(layout.patches.size()[0], 9);
         assert!(values(&layout.covering).iter().all(|&c| c >= 1.0));
     }
 
