@@ -175,7 +175,10 @@ fn list_subfolders(dir: &Path) -> Result<Vec<PathBuf>> {
         let path = entry
             .with_context(|| format!("cannot list {}", dir.display()))?
             .path();
-        if path.is_dir() {
+        // Hidden folders are cells still being written (`.ID.tmp-PID` staging) or being
+        // replaced; only finished cells count.
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if path.is_dir() && !hidden {
             folders.push(path);
         }
     }
