@@ -210,9 +210,3 @@ impl JobPlan {
         self.classes.iter().map(|c| (c.class.clone(), c.supports.clone())).collect()
     }
 }
-
-/// Reads a dataset's meta file with a message naming it.
-pub fn read_meta(root: &Path, dataset: &str) -> Result<Meta> {
-    dictas_prep::meta::read_meta(root, dataset)
-        .with_context(|| format!("reading {}", root.join(format!("meta_{dataset}.json")).display()))
-}
