@@ -13,8 +13,19 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 have="$("$venv/bin/python" -W ignore -c 'import torch; print(torch.__version__.split("+")[0])' 2>/dev/null || true)"
 if [ "$have" != "$want" ]; then
+  # The wheel and its CUDA libraries take about 5 GB once installed; pip also unpacks them
+  # in a temporary folder first. Fail early with a clear message instead of midway.
+  need_kb=$((9 * 1024 * 1024))
+  for dir in "$venv" "${TMPDIR:-/tmp}"; do
+    free_kb="$(df -Pk "$dir" | awk 'NR==2 {print $4}')"
+    if [ -n "$free_kb" ] && [ "$free_kb" -lt "$need_kb" ]; then
+      echo "setup: error: $dir has $((free_kb / 1024)) MiB free; installing torch==$want needs about 9 GiB" >&2
+      exit 1
+    fi
+  done
   echo "setup: installing torch==$want into $venv (a few minutes, ~5 GB)"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "torch==$want"
+  # --no-cache-dir: a cached copy of the wheels would double the disk use for nothing.
+  "$venv/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check "torch==$want"
 fi
 "$venv/bin/python" -W ignore -c 'import torch, os; print("setup: libtorch", torch.__version__, "at", os.path.dirname(torch.__file__))'
 # A stable path for .cargo/config.toml, whatever the Python minor version is.
