@@ -10,9 +10,8 @@
 //! Flow of `prep`: [`sources`] turns the raw tree into a [`plan::Plan`] (ids assigned in
 //! order, every source problem collected), [`convert`] executes it in parallel into a
 //! hidden staging folder, [`meta`] is built from the written tree, then both are moved
-//! into place ([`atomic`]).
+//! into place (`dictas_atomic`).
 
-pub mod atomic;
 pub mod cli;
 pub mod convert;
 pub mod dataset;

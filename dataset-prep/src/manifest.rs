@@ -1,7 +1,7 @@
 //! sha256 manifest of a standardized tree: one `<hex>  <relative path>` line per file
 //! (the `sha256sum` format), paths with `/` separators, sorted by path.
 
-use crate::atomic;
+use dictas_atomic as atomic;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};

@@ -113,6 +113,6 @@ pub fn to_json_bytes(meta: &Meta) -> Vec<u8> {
 /// Writes `ROOT/meta_<dataset>.json` atomically.
 pub fn write_meta(root: &Path, dataset: &str, meta: &Meta) -> Result<PathBuf> {
     let path = meta_path(root, dataset);
-    crate::atomic::write_file(&path, &to_json_bytes(meta))?;
+    dictas_atomic::write_file(&path, &to_json_bytes(meta))?;
     Ok(path)
 }

@@ -1,7 +1,7 @@
 //! `prep` for one dataset: plan and validate the whole source, convert in parallel into a
 //! hidden staging folder, build the meta from the result, then move both into place.
 
-use crate::atomic::{StagedFile, Staging};
+use dictas_atomic::{StagedDir, StagedFile};
 use crate::convert::convert;
 use crate::dataset::Dataset;
 use crate::meta::{build_meta, meta_path, to_json_bytes};
@@ -74,7 +74,7 @@ fn write_outputs(
     let name = plan.dataset.name();
     fs::create_dir_all(out).with_context(|| format!("creating output folder {}", out.display()))?;
     let dataset_dir = out.join(name);
-    let staging = Staging::new(&dataset_dir)?;
+    let staging = StagedDir::new(&dataset_dir)?;
     let problems = in_pool(options.jobs, || convert(plan, staging.path(), options.show_progress))??;
     if !problems.is_empty() {
         return Err(SourceProblems {

@@ -3,7 +3,8 @@
 use crate::eval::args::ScoringArgs;
 use crate::pipeline::{self, Backbone, DictAsScorer};
 use crate::rules;
-use crate::{atomic, overlay};
+use crate::overlay;
+use dictas_atomic as atomic;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};

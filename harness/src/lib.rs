@@ -2,7 +2,6 @@
 //! point is `main.rs`; dataset preparation lives in `dictas-prep`, the networks in
 //! `dictas-model`, the metrics in `dictas-metrics`.
 
-pub mod atomic;
 pub mod eval;
 pub mod feature_cache;
 pub mod infer;

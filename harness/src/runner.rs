@@ -6,7 +6,7 @@
 //! k-shots costs one encoding of the test set. Each job's outputs are built in a staging folder
 //! and renamed into place only when complete.
 
-use crate::atomic::{self, StagedDir};
+use dictas_atomic::{self as atomic, StagedDir};
 use crate::eval::outputs::{self, ImageRow};
 use crate::feature_cache::FeatureCache;
 use crate::job::{ClassPlan, Job, JobPlan};

@@ -99,7 +99,7 @@ fn write_safetensors_atomically(path: &Path, tensors: &[(String, Tensor)]) -> Re
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
-    let tmp = crate::atomic::temp_sibling(path);
+    let tmp = dictas_atomic::temp_sibling(path)?;
     Tensor::write_safetensors(tensors, &tmp).with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }

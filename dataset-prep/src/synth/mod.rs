@@ -13,7 +13,7 @@ mod defects;
 mod rng;
 mod textures;
 
-use crate::atomic::Staging;
+use dictas_atomic::StagedDir;
 use crate::encode::{png_gray, png_rgb};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
@@ -70,7 +70,7 @@ pub fn generate_mvtec_like(out: &Path, spec: &SynthSpec) -> Result<()> {
     if spec.train == 0 {
         bail!("at least one training image per class is needed");
     }
-    let staging = Staging::new(out)?;
+    let staging = StagedDir::new(out)?;
     let mut work = Vec::new();
     for (class_index, class) in spec.classes.iter().enumerate() {
         let class_dir = staging.path().join(class);
@@ -90,7 +90,8 @@ pub fn generate_mvtec_like(out: &Path, spec: &SynthSpec) -> Result<()> {
     }
     work.par_iter()
         .try_for_each(|&(class_index, item)| write_item(staging.path(), spec, class_index, item))?;
-    staging.commit()
+    staging.commit()?;
+    Ok(())
 }
 
 fn write_item(root: &Path, spec: &SynthSpec, class_index: usize, item: Item) -> Result<()> {

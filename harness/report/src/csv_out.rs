@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::atomic::write_atomically;
+use dictas_atomic::write_file;
 
 /// Serializes `rows` (header from the field names) and writes them atomically.
 pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
@@ -32,5 +32,5 @@ fn write_records(path: &Path, writer: csv::Writer<Vec<u8>>) -> Result<()> {
     let bytes = writer
         .into_inner()
         .map_err(|e| anyhow::anyhow!("cannot encode {}: {}", path.display(), e.error()))?;
-    write_atomically(path, &bytes)
+    write_file(path, &bytes)
 }

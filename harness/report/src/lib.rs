@@ -5,7 +5,6 @@
 //! Input: a run folder of `cells/<cell_id>/` folders, each with `cell.json`, `metrics.csv`,
 //! `images.csv` and optionally `maps/` (see [`cells`]). Output: `<run>/report/` by default.
 
-mod atomic;
 pub mod cells;
 mod cli;
 pub mod comparison;

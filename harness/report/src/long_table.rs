@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter, PolarsResult};
 use serde::Serialize;
 
-use crate::atomic::write_atomically;
+use dictas_atomic::write_file;
 use crate::cells::Cell;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,7 +82,7 @@ pub fn write_long_parquet(rows: &[LongRow], path: &Path) -> Result<()> {
         .with_compression(ParquetCompression::Uncompressed)
         .finish(&mut frame)
         .with_context(|| format!("cannot encode {}", path.display()))?;
-    write_atomically(path, &bytes)
+    write_file(path, &bytes)
 }
 
 /// Writes `long.csv` (an empty `seed` field for cells without a seed).

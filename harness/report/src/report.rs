@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, ensure, Context, Result};
 
-use crate::atomic::write_atomically;
+use dictas_atomic::write_file;
 use crate::cells::load_run;
 use crate::comparison::{compare, render_comparison_markdown, write_comparison_csv};
 use crate::long_table::{long_rows, write_long_csv, write_long_parquet};
@@ -70,7 +70,7 @@ impl Report {
 
     fn write_text(&mut self, name: &str, text: &str) -> Result<()> {
         let path = self.out_dir.join(name);
-        write_atomically(&path, text.as_bytes())?;
+        write_file(&path, text.as_bytes())?;
         self.files.push(path);
         Ok(())
     }

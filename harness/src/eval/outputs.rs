@@ -1,7 +1,7 @@
 //! The files `dictas eval` writes: metrics.csv, images.csv, maps/*.npy, cell.json and
 //! manifest.json, plus the Markdown table printed on stdout.
 
-use crate::atomic;
+use dictas_atomic as atomic;
 use anyhow::{Context, Result};
 use dictas_metrics::MetricValues;
 use serde::Serialize;

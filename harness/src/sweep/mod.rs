@@ -86,7 +86,7 @@ pub fn sweep(args: &SweepArgs) -> Result<SweepSummary> {
     std::fs::create_dir_all(spec.output.join("cells"))
         .with_context(|| format!("creating {}", spec.output.display()))?;
     remove_abandoned_staging(&spec.output.join("cells"));
-    crate::atomic::write_file(
+    dictas_atomic::write_file(
         &spec.output.join("spec.yaml"),
         serde_yaml::to_string(&spec).context("serializing the spec")?.as_bytes(),
     )?;

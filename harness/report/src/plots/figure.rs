@@ -11,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
 use super::text::CrispText;
-use crate::atomic::write_atomically;
+use dictas_atomic::write_file;
 
 /// Font family name every plot uses; it resolves to the embedded DejaVu Sans.
 pub const FONT: &str = "sans-serif";
@@ -54,7 +54,7 @@ pub fn save_figure(figure: &impl Figure, dir: &Path, stem: &str) -> Result<Vec<P
             .with_context(|| format!("cannot draw {}", png_path.display()))?;
         root.present()?;
     }
-    write_atomically(&png_path, &encode_png(&pixels, width, height)?)?;
+    write_file(&png_path, &encode_png(&pixels, width, height)?)?;
 
     let mut svg = String::new();
     {
@@ -65,7 +65,7 @@ pub fn save_figure(figure: &impl Figure, dir: &Path, stem: &str) -> Result<Vec<P
             .with_context(|| format!("cannot draw {}", svg_path.display()))?;
         root.present()?;
     }
-    write_atomically(&svg_path, svg.as_bytes())?;
+    write_file(&svg_path, svg.as_bytes())?;
     Ok(vec![png_path, svg_path])
 }
 

@@ -22,7 +22,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::colormap::jet;
 use super::figure::{encode_png, ensure_font, FONT};
 use super::text::CrispText;
-use crate::atomic::write_atomically;
+use dictas_atomic::write_file;
 use crate::cells::ImageRecord;
 
 /// Side of one square tile, in pixels.
@@ -249,7 +249,7 @@ impl OverlayFigure {
             }
             root.present()?;
         }
-        write_atomically(&png_path, &encode_png(&pixels, width, height)?)?;
+        write_file(&png_path, &encode_png(&pixels, width, height)?)?;
 
         let embedded = base64::engine::general_purpose::STANDARD.encode(encode_png(
             tiles.as_raw(),
@@ -271,7 +271,7 @@ impl OverlayFigure {
             );
         }
         svg.push_str("</svg>\n");
-        write_atomically(&svg_path, svg.as_bytes())?;
+        write_file(&svg_path, svg.as_bytes())?;
         Ok(vec![png_path, svg_path])
     }
 }
