@@ -77,7 +77,7 @@ fn validate(rule: &ClassRule) -> Result<()> {
     if rule.scales.is_empty() || rule.scales.iter().any(|&s| s < 1) {
         bail!("scales must be a non-empty list of window sizes >= 1, got {:?}", rule.scales);
     }
-    if !(rule.sigma >= 0.0) {
+    if rule.sigma.is_nan() || rule.sigma < 0.0 {
         bail!("sigma must be >= 0, got {}", rule.sigma);
     }
     if !(0.0..=1.0).contains(&rule.alpha) {

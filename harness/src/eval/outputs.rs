@@ -111,7 +111,7 @@ mod tests {
     fn metrics_csv_round_trips_full_precision() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("metrics.csv");
-        let v = 0.123456789012345678_f64;
+        let v = 0.123_456_789_012_345_68_f64;
         write_metrics_csv(&path, &metrics_table(&[("x".into(), [v; 9])])).unwrap();
         let mut r = csv::Reader::from_path(&path).unwrap();
         let rec = r.records().next().unwrap().unwrap();
