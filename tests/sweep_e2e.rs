@@ -367,6 +367,14 @@ fn malformed_specs_name_the_line_and_create_nothing() {
         &standard_yaml_with(dir.path(), checkpoint_line, &format!("    checkpoint: {}", yaml_path(&missing))),
     );
     assert!(err.contains(s(&missing)) && err.contains("checkpoint"), "{err}");
+
+    // Method settings are checked too: one of another method, and an impossible value.
+    let err = sweep_rejects(
+        dir.path(),
+        &standard_yaml_with(dir.path(), checkpoint_line, "    settings: {temperature: -1}"),
+    );
+    assert!(err.contains("method dictas: setting `temperature` applies only to method winclip"), "{err}");
+    assert!(err.contains("`temperature` must be a positive number, got -1"), "{err}");
 }
 
 /// Two entries that expand to the same cell id would overwrite each other's results.

@@ -19,7 +19,6 @@ use tch::{Device, Kind, Tensor};
 use dictas_baselines::{
     fastrecon_maps, knn_maps, winclip_maps, winclip_memory, FastReconSettings, WinClipSettings, WINCLIP_NAME,
 };
-use dictas_model::prompts::class_text_features;
 use dictas_model::{Activation, ClipModel};
 
 const IMAGE_SIZE: i64 = 224;
@@ -62,12 +61,11 @@ fn main() -> Result<()> {
 
     // Building the support memory runs the same window forwards, so it doubles as warm-up.
     let settings = WinClipSettings::default();
-    let text = class_text_features(&clip, "bottle")?;
     let started = Instant::now();
-    let memory = winclip_memory(&clip, &support, &settings)?;
+    let memory = winclip_memory(&clip, &support, "bottle", &settings)?;
     let winclip_support = started.elapsed();
     let winclip = median_per_call(WINCLIP_QUERIES, |i| {
-        winclip_maps(&clip, &queries.narrow(0, i, 1), &text, &memory, &settings).map(drop)
+        winclip_maps(&clip, &queries.narrow(0, i, 1), &memory, &settings).map(drop)
     })?;
 
     println!(

@@ -10,7 +10,8 @@
 //!   closed-form regularized least squares.
 //! - [`winclip_maps`]: WinCLIP+, multi-scale window text scores plus few-shot association with
 //!   the support windows and patch tokens; window embeddings from token-subset forwards, as
-//!   the paper computes them. See [`WINCLIP_NAME`] for the one departure.
+//!   the paper computes them, and WinCLIP's compositional prompt ensemble
+//!   ([`winclip_prompts`]).
 
 mod fastrecon;
 mod knn;
@@ -21,6 +22,7 @@ mod winclip;
 
 pub use fastrecon::{fastrecon_maps, FastReconSettings};
 pub use knn::knn_maps;
+pub use winclip::prompts as winclip_prompts;
 pub use winclip::{
     winclip_branches, winclip_maps, winclip_memory, WinClipBranches, WinClipMemory, WinClipSettings, WINCLIP_NAME,
 };

@@ -4,8 +4,9 @@
 mod common;
 
 use common::{max_value, parity_fixture};
+use dictas_baselines::winclip_prompts::{class_text_matrix, text_scores, PromptEnsemble};
 use dictas_baselines::{winclip_branches, winclip_maps, winclip_memory, WinClipSettings};
-use dictas_model::prompts::class_text_features;
+use dictas_model::prompts::{class_text_features, text_anomaly_scores};
 use dictas_model::{Activation, ClipModel};
 use tch::{Device, Kind, Tensor};
 
@@ -32,10 +33,9 @@ fn maps_are_finite_and_image_sized() {
     tch::manual_seed(11);
     let clip = clip();
     let settings = WinClipSettings { windows_per_forward: 7, ..WinClipSettings::default() };
-    let memory = winclip_memory(&clip, &images(2), &settings).unwrap();
+    let memory = winclip_memory(&clip, &images(2), "bottle", &settings).unwrap();
     assert_eq!(memory.support_images(), 2);
-    let text = class_text_features(&clip, "bottle").unwrap();
-    let maps = winclip_maps(&clip, &images(3), &text, &memory, &settings).unwrap();
+    let maps = winclip_maps(&clip, &images(3), &memory, &settings).unwrap();
     assert_eq!(maps.size(), [3, IMAGE_SIZE, IMAGE_SIZE]);
     assert_eq!(maps.kind(), Kind::Float);
     assert!(bool::try_from(maps.isfinite().all()).unwrap());
@@ -49,11 +49,10 @@ fn the_few_shot_branch_scores_a_support_copy_below_a_corrupted_one() {
     let clip = clip();
     let settings = WinClipSettings::default();
     let support = images(2);
-    let memory = winclip_memory(&clip, &support, &settings).unwrap();
-    let text = class_text_features(&clip, "bottle").unwrap();
+    let memory = winclip_memory(&clip, &support, "bottle", &settings).unwrap();
     let copy = support.narrow(0, 1, 1);
     let queries = Tensor::cat(&[copy.copy(), corrupted(&copy)], 0);
-    let branches = winclip_branches(&clip, &queries, &text, &memory, &settings).unwrap();
+    let branches = winclip_branches(&clip, &queries, &memory, &settings).unwrap();
     assert_eq!(branches.few_shot.size(), [2, 6, 6]);
     assert_eq!(branches.zero_shot.size(), [2, 6, 6]);
 
@@ -73,23 +72,67 @@ fn misuse_is_reported() {
     tch::manual_seed(13);
     let clip = clip();
     let settings = WinClipSettings::default();
-    let memory = winclip_memory(&clip, &images(1), &settings).unwrap();
-    let text = class_text_features(&clip, "bottle").unwrap();
+    let memory = winclip_memory(&clip, &images(1), "bottle", &settings).unwrap();
     let query = images(1);
 
     let other = WinClipSettings { scales: vec![2], ..WinClipSettings::default() };
-    let err = winclip_maps(&clip, &query, &text, &memory, &other).map(drop).unwrap_err();
+    let err = winclip_maps(&clip, &query, &memory, &other).map(drop).unwrap_err();
+    assert!(format!("{err:#}").contains("memory was built with"), "{err:#}");
+
+    let other_prompts = WinClipSettings { prompts: PromptEnsemble::DictAs, ..WinClipSettings::default() };
+    let err = winclip_maps(&clip, &query, &memory, &other_prompts).map(drop).unwrap_err();
     assert!(format!("{err:#}").contains("memory was built with"), "{err:#}");
 
     let too_large = WinClipSettings { scales: vec![7], ..WinClipSettings::default() };
-    let err = winclip_memory(&clip, &query, &too_large).map(drop).unwrap_err();
+    let err = winclip_memory(&clip, &query, "bottle", &too_large).map(drop).unwrap_err();
     assert!(format!("{err:#}").contains("window side 7 is outside 1..=6"), "{err:#}");
 
-    let err = winclip_maps(&clip, &query, &text.tr(), &memory, &settings).map(drop).unwrap_err();
-    assert!(format!("{err:#}").contains("text matrix has shape [2, 64]"), "{err:#}");
+    let cold = WinClipSettings { temperature: 0.0, ..WinClipSettings::default() };
+    let err = winclip_memory(&clip, &query, "bottle", &cold).map(drop).unwrap_err();
+    assert!(format!("{err:#}").contains("temperature is 0"), "{err:#}");
 
-    let err = winclip_memory(&clip, &Tensor::zeros([1, 3, 64, 64], (Kind::Float, Device::Cpu)), &settings)
+    let err = winclip_memory(&clip, &Tensor::zeros([1, 3, 64, 64], (Kind::Float, Device::Cpu)), "bottle", &settings)
         .map(drop)
         .unwrap_err();
     assert!(format!("{err:#}").contains("expected [B, 3, 96, 96]"), "{err:#}");
+}
+
+#[test]
+fn winclip_prompts_give_their_own_unit_text_matrix() {
+    let clip = clip();
+    let embed_dim = clip.config().embed_dim;
+    let winclip = class_text_matrix(&clip, "bottle", PromptEnsemble::WinClip).unwrap();
+    let dictas = class_text_matrix(&clip, "bottle", PromptEnsemble::DictAs).unwrap();
+    assert_eq!(winclip.size(), [embed_dim, 2]);
+    let norms = winclip.norm_scalaropt_dim(2, [0i64].as_slice(), false);
+    assert!(max_value(&(norms - 1.0).abs()) < 1e-5);
+    // The DictAS choice is exactly DictAS's own matrix; WinCLIP's ensemble is a different one.
+    assert!(dictas.equal(&class_text_features(&clip, "bottle").unwrap()));
+    assert!(max_value(&(&winclip - &dictas).abs()) > 1e-4);
+}
+
+#[test]
+fn dictas_prompts_at_temperature_one_hundredth_give_the_dictas_text_score() {
+    tch::manual_seed(14);
+    let clip = clip();
+    let text = class_text_features(&clip, "bottle").unwrap();
+    let global = Tensor::randn([5, clip.config().embed_dim], (Kind::Float, Device::Cpu));
+    let ours = text_scores(&global, &text, 0.01);
+    let dictas = text_anomaly_scores(&global, &text);
+    assert!(max_value(&(ours - dictas).abs()) < 1e-6);
+}
+
+#[test]
+fn the_prompt_ensemble_changes_only_the_zero_shot_branch() {
+    tch::manual_seed(15);
+    let clip = clip();
+    let (support, queries) = (images(1), images(2));
+    let branches = |prompts| {
+        let settings = WinClipSettings { prompts, scales: vec![3], ..WinClipSettings::default() };
+        let memory = winclip_memory(&clip, &support, "bottle", &settings).unwrap();
+        winclip_branches(&clip, &queries, &memory, &settings).unwrap()
+    };
+    let (winclip, dictas) = (branches(PromptEnsemble::WinClip), branches(PromptEnsemble::DictAs));
+    assert!(winclip.few_shot.equal(&dictas.few_shot));
+    assert!(max_value(&(&winclip.zero_shot - &dictas.zero_shot).abs()) > 1e-6);
 }

@@ -92,7 +92,7 @@ impl Job {
 
     /// Everything that decides this job's numbers, for the config hash (weights by content).
     pub fn config_record(&self, weights_sha: &[(String, String)]) -> serde_json::Value {
-        serde_json::json!({
+        let mut record = serde_json::json!({
             "dataset": self.dataset,
             "classes": self.classes,
             "k_shot": self.k_shot,
@@ -102,7 +102,13 @@ impl Job {
             "weights_sha256": weights_sha,
             "save_maps": self.save_maps,
             "data_root": self.data_root,
-        })
+        });
+        // Only revised methods carry their revision, so cells of the others keep their hash.
+        let revision = crate::methods::implementation_revision(&self.method.name);
+        if revision > 1 {
+            record["method_revision"] = serde_json::json!(revision);
+        }
+        record
     }
 }
 

@@ -9,6 +9,7 @@ use crate::job::MethodConfig;
 use crate::pipeline::{Backbone, DictAsScorer};
 use crate::rules::ClassRule;
 use anyhow::{anyhow, bail, Result};
+use dictas_baselines::winclip_prompts::PromptEnsemble;
 use dictas_baselines::{FastReconSettings, WinClipMemory, WinClipSettings};
 use dictas_model::dictas::SupportDictionary;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,60 @@ pub struct MethodSettings {
     /// winclip: window stride in patches (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_stride: Option<i64>,
+    /// winclip: prompt ensemble of the zero-shot branch, `winclip` (default) or `dictas`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<String>,
+    /// winclip: softmax temperature of the text score (default 0.07).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+}
+
+impl MethodSettings {
+    /// What is wrong with these settings for method `method`: values out of range, and
+    /// settings that belong to another method (silently ignoring them would mislabel results).
+    pub fn problems(&self, method: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut owned_by = |setting: &str, present: bool, owner: &str| {
+            if present && method != owner {
+                problems.push(format!("method {method}: setting `{setting}` applies only to method {owner}"));
+            }
+        };
+        owned_by("lambda", self.lambda.is_some(), "fastrecon");
+        owned_by("distribution_weight", self.distribution_weight.is_some(), "fastrecon");
+        owned_by("window_scales", self.window_scales.is_some(), "winclip");
+        owned_by("window_stride", self.window_stride.is_some(), "winclip");
+        owned_by("prompts", self.prompts.is_some(), "winclip");
+        owned_by("temperature", self.temperature.is_some(), "winclip");
+        if let Some(name) = &self.prompts {
+            if let Err(e) = PromptEnsemble::parse(name) {
+                problems.push(format!("method {method}: {e}"));
+            }
+        }
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if let Some(t) = self.temperature.filter(|&t| !positive(t)) {
+            problems.push(format!("method {method}: `temperature` must be a positive number, got {t}"));
+        }
+        if let Some(l) = self.lambda.filter(|&l| !(l.is_finite() && l >= 0.0)) {
+            problems.push(format!("method {method}: `lambda` must be >= 0, got {l}"));
+        }
+        if let Some(stride) = self.window_stride.filter(|&s| s < 1) {
+            problems.push(format!("method {method}: `window_stride` must be >= 1, got {stride}"));
+        }
+        if let Some(scales) = self.window_scales.as_ref().filter(|s| s.is_empty() || s.iter().any(|&v| v < 1)) {
+            problems.push(format!("method {method}: `window_scales` must list sides >= 1, got {scales:?}"));
+        }
+        problems
+    }
+}
+
+/// Revision of a method's implementation, counted from 1 and raised when a method's results
+/// change for the same settings; a sweep recomputes cells made by an older revision.
+pub fn implementation_revision(name: &str) -> u32 {
+    match name {
+        // 2: WinCLIP's own prompt ensemble and temperature replace DictAS's.
+        "winclip" => 2,
+        _ => 1,
+    }
 }
 
 /// Label of a method in cell ids and tables: the name, plus the lookup when it is not the
@@ -80,9 +135,15 @@ impl Method {
             }
             "winclip" => {
                 let d = WinClipSettings::default();
+                let prompts = match &s.prompts {
+                    Some(name) => PromptEnsemble::parse(name)?,
+                    None => d.prompts,
+                };
                 Method::WinClip(WinClipSettings {
                     scales: s.window_scales.clone().unwrap_or(d.scales),
                     stride: s.window_stride.unwrap_or(d.stride),
+                    prompts,
+                    temperature: s.temperature.unwrap_or(d.temperature),
                     ..d
                 })
             }
@@ -95,10 +156,12 @@ impl Method {
         matches!(self, Method::WinClip(_))
     }
 
-    /// Per-class state from the support tokens (per layer [1, M, C]) or images [k, 3, S, S].
+    /// Per-class state of `class` from the support tokens (per layer [1, M, C]) or images
+    /// [k, 3, S, S].
     pub fn prepare(
         &self,
         backbone: &Backbone,
+        class: &str,
         support_tokens: &[Tensor],
         support_images: Option<&Tensor>,
         rule: &ClassRule,
@@ -111,7 +174,7 @@ impl Method {
             Method::WinClip(settings) => {
                 let images = support_images.ok_or_else(|| anyhow!("winclip needs the support images"))?;
                 Prepared::Windows(tch::no_grad(|| {
-                    dictas_baselines::winclip_memory(&backbone.clip, &images.to_device(backbone.device()), settings)
+                    dictas_baselines::winclip_memory(&backbone.clip, &images.to_device(backbone.device()), class, settings)
                 })?)
             }
         })
@@ -124,7 +187,6 @@ impl Method {
         prepared: &Prepared,
         query_tokens: &[Tensor],
         query_images: Option<&Tensor>,
-        text: &Tensor,
     ) -> Result<Tensor> {
         let size = backbone.image_size as i64;
         let grid = backbone.grid();
@@ -139,11 +201,45 @@ impl Method {
                 }
                 (Method::WinClip(settings), Prepared::Windows(memory)) => {
                     let images = query_images.ok_or_else(|| anyhow!("winclip needs the query images"))?;
-                    dictas_baselines::winclip_maps(&backbone.clip, &images.to_device(backbone.device()), text, memory, settings)?
+                    dictas_baselines::winclip_maps(&backbone.clip, &images.to_device(backbone.device()), memory, settings)?
                 }
                 _ => bail!("method and prepared state do not match"),
             })
         })?;
         Ok(maps.to_device(Device::Cpu).to_kind(Kind::Float))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_of_another_method_and_bad_values_are_reported() {
+        let settings = MethodSettings {
+            lambda: Some(0.1),
+            prompts: Some("coop".into()),
+            temperature: Some(0.0),
+            window_stride: Some(0),
+            ..MethodSettings::default()
+        };
+        let problems = settings.problems("winclip").join("\n");
+        assert!(problems.contains("setting `lambda` applies only to method fastrecon"), "{problems}");
+        assert!(problems.contains("unknown WinCLIP prompt ensemble 'coop'"), "{problems}");
+        assert!(problems.contains("`temperature` must be a positive number, got 0"), "{problems}");
+        assert!(problems.contains("`window_stride` must be >= 1, got 0"), "{problems}");
+        assert_eq!(settings.problems("winclip").len(), 4);
+
+        let fine = MethodSettings { prompts: Some("dictas".into()), temperature: Some(0.01), ..Default::default() };
+        assert!(fine.problems("winclip").is_empty());
+        assert_eq!(fine.problems("knn").len(), 2, "winclip settings on knn are flagged");
+    }
+
+    #[test]
+    fn only_revised_methods_carry_a_revision() {
+        assert_eq!(implementation_revision("winclip"), 2);
+        for name in ["dictas", "knn", "fastrecon"] {
+            assert_eq!(implementation_revision(name), 1);
+        }
     }
 }

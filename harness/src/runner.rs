@@ -256,7 +256,7 @@ fn score_class(
         .iter()
         .map(|(job_index, plan)| {
             let (images, tokens) = &dictionaries[&support_key(plan)];
-            scorers[states[*job_index].scorer].prepare(backbone, tokens, Some(images), &plan.rule)
+            scorers[states[*job_index].scorer].prepare(backbone, class, tokens, Some(images), &plan.rule)
         })
         .collect::<Result<_>>()?;
     let needs_images = active.iter().any(|(i, _)| scorers[states[*i].scorer].needs_images());
@@ -277,7 +277,7 @@ fn score_class(
         for (((job_index, plan), input), state_of_class) in active.iter().zip(inputs.iter_mut()).zip(&prepared) {
             let query = features.select(&layers, &plan.rule.layers)?;
             let state = &states[*job_index];
-            let maps = scorers[state.scorer].maps(backbone, state_of_class, &query, images.as_ref(), &text)?;
+            let maps = scorers[state.scorer].maps(backbone, state_of_class, &query, images.as_ref())?;
             let flat = Vec::<f32>::try_from(maps.reshape([-1])).context("reading maps")?;
             for (i, entry) in batch.iter().enumerate() {
                 let map = flat[i * side * side..(i + 1) * side * side].to_vec();

@@ -62,11 +62,16 @@ pub const TEMPLATES: [&str; 35] = [
 
 /// All sentences of one state group, state-major then template, as the reference orders them.
 pub fn sentences(states: &[&str], class_name: &str) -> Vec<String> {
+    compose_sentences(states, &TEMPLATES, class_name)
+}
+
+/// Every state (with `{}` filled by the class name) put into every template, state-major.
+pub fn compose_sentences(states: &[&str], templates: &[&str], class_name: &str) -> Vec<String> {
     states
         .iter()
         .flat_map(|state| {
             let filled = state.replacen("{}", class_name, 1);
-            TEMPLATES.iter().map(move |t| t.replacen("{}", &filled, 1))
+            templates.iter().map(move |t| t.replacen("{}", &filled, 1))
         })
         .collect()
 }
@@ -90,8 +95,15 @@ pub fn class_text_features(clip: &ClipModel, class_name: &str) -> Result<Tensor>
 /// Image text score of the reference: `softmax(100 * normalize(global) @ text)[abnormal]`, for
 /// global features `[B, embed_dim]` and a text matrix `[embed_dim, 2]`; returns `[B]`.
 pub fn text_anomaly_scores(global: &Tensor, text: &Tensor) -> Tensor {
-    let normalized = global / global.norm_scalaropt_dim(2, [-1], true);
-    let probabilities = (normalized * 100.0).matmul(text).softmax(-1, Kind::Float);
+    scaled_text_scores(global, text, 100.0)
+}
+
+/// `softmax(logit_scale * normalize(f) @ text)[abnormal]` for embeddings `[..., embed_dim]`
+/// and a unit-column text matrix `[embed_dim, 2]`; returns `[...]`. `logit_scale` is the
+/// inverse softmax temperature.
+pub fn scaled_text_scores(embeddings: &Tensor, text: &Tensor, logit_scale: f64) -> Tensor {
+    let normalized = embeddings / embeddings.norm_scalaropt_dim(2, [-1], true);
+    let probabilities = (normalized * logit_scale).matmul(text).softmax(-1, Kind::Float);
     probabilities.select(-1, 1)
 }
 

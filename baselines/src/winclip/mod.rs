@@ -2,37 +2,39 @@
 //! Segmentation"), with approximated window embeddings.
 //!
 //! Per query image on the `g x g` patch grid:
-//! - zero-shot: the text anomaly score (softmax over the class text matrix, the same score as
-//!   DictAS's image text score) of the image embedding and of every window embedding; window
-//!   scores of each scale are harmonically aggregated to patches; the image score (broadcast)
-//!   and the per-scale maps are combined by their harmonic mean;
+//! - zero-shot: the text anomaly score (tempered softmax over the class text matrix of
+//!   WinCLIP's compositional prompt ensemble, see `prompts.rs`) of the image embedding and of
+//!   every window embedding; window scores of each scale are harmonically aggregated to
+//!   patches; the image score (broadcast) and the per-scale maps are combined by their
+//!   harmonic mean;
 //! - few-shot: `(1 - max cos) / 2` of each penultimate-layer patch token against all support
 //!   patch tokens, and of each window embedding against all support windows of the same scale
 //!   (harmonically aggregated to patches); the mean of these maps;
 //! - the map is the mean of both branches, upsampled bilinearly (align_corners on) to S x S.
 //!
 //! Window embeddings are computed as WinCLIP does, from the class token and the window's patch
-//! tokens only (see `embed.rs`). Departures from the paper: the text score uses CLIP's logit
-//! scale 100 and the DictAS prompt ensemble (not WinCLIP's compositional prompts); the last
-//! window of a strided row is moved flush with the grid edge so every patch is covered.
+//! tokens only (see `embed.rs`). Details the paper leaves open follow anomalib's
+//! implementation (temperature 0.07, sentence embeddings averaged without normalization).
+//! One addition: with a stride above 1, the last window of a row is moved flush with the grid
+//! edge so every patch is covered.
 
 mod embed;
+pub mod prompts;
 mod windows;
 
 use anyhow::{bail, ensure, Context, Result};
 use tch::Tensor;
 
-use dictas_model::prompts::text_anomaly_scores;
 use dictas_model::ClipModel;
 
 use crate::layers::l2_normalize;
 use crate::similarity::nearest_cosine_distance;
 use crate::upsample::mean_of_upsampled;
 use embed::window_embeddings;
+use prompts::{class_text_matrix, text_scores, PromptEnsemble};
 use windows::{check_window, harmonic_mean, WindowLayout};
 
-/// The name under which results of this implementation are reported: WinCLIP+ with the
-/// DictAS prompt ensemble in place of WinCLIP's own prompts.
+/// The name under which results of this implementation are reported.
 pub const WINCLIP_NAME: &str = "WinCLIP+";
 
 /// Settings of [`winclip_memory`] and [`winclip_maps`]; both calls must get the same values.
@@ -45,19 +47,32 @@ pub struct WinClipSettings {
     /// Images per CLIP forward when encoding windows (memory only, no effect on the result).
     /// Default 32.
     pub windows_per_forward: i64,
+    /// Prompt ensemble of the zero-shot branch. Default WinCLIP's own.
+    pub prompts: PromptEnsemble,
+    /// Softmax temperature of the text score. Default 0.07.
+    pub temperature: f64,
 }
 
 impl Default for WinClipSettings {
     fn default() -> Self {
-        WinClipSettings { scales: vec![2, 3], stride: 1, windows_per_forward: 32 }
+        WinClipSettings {
+            scales: vec![2, 3],
+            stride: 1,
+            windows_per_forward: 32,
+            prompts: PromptEnsemble::WinClip,
+            temperature: 0.07,
+        }
     }
 }
 
-/// What WinCLIP+ keeps of the k support images (all unit-normalized, on the model's device).
+/// What WinCLIP+ keeps of a class: its text matrix and the k support images' features (all
+/// unit-normalized, on the model's device).
 pub struct WinClipMemory {
     settings: WinClipSettings,
     image_size: i64,
     support_images: i64,
+    /// The class text matrix `[embed_dim, 2]` (normal, anomalous).
+    text: Tensor,
     /// Penultimate-layer patch tokens of all support images, `[k * g * g, C]`.
     patch_tokens: Tensor,
     /// Per scale, the window embeddings of all support images, `[k * W_s, embed_dim]`.
@@ -69,6 +84,11 @@ impl WinClipMemory {
     pub fn support_images(&self) -> i64 {
         self.support_images
     }
+
+    /// The class text matrix `[embed_dim, 2]` (normal, anomalous) of the zero-shot branch.
+    pub fn text(&self) -> &Tensor {
+        &self.text
+    }
 }
 
 /// The two branches of WinCLIP+ on the patch grid, `[B, g, g]` each, on the model's device.
@@ -77,8 +97,14 @@ pub struct WinClipBranches {
     pub few_shot: Tensor,
 }
 
-/// Encodes the support images `[k, 3, S, S]` (normalized, S = the model's image size).
-pub fn winclip_memory(clip: &ClipModel, support_images: &Tensor, settings: &WinClipSettings) -> Result<WinClipMemory> {
+/// Builds the memory of class `class_name` (as written in prompts) from its support images
+/// `[k, 3, S, S]` (normalized, S = the model's image size).
+pub fn winclip_memory(
+    clip: &ClipModel,
+    support_images: &Tensor,
+    class_name: &str,
+    settings: &WinClipSettings,
+) -> Result<WinClipMemory> {
     check_settings(clip, settings).context("winclip_memory")?;
     ensure!(
         support_images.dim() == 4 && support_images.size()[0] > 0,
@@ -86,12 +112,15 @@ pub fn winclip_memory(clip: &ClipModel, support_images: &Tensor, settings: &WinC
         support_images.size()
     );
     tch::no_grad(|| {
+        let text = class_text_matrix(clip, class_name, settings.prompts)
+            .with_context(|| format!("winclip_memory: text prompts of class '{class_name}'"))?;
         let encoded = encode(clip, support_images, settings).context("winclip_memory")?;
         let width = encoded.patch_tokens.size()[2];
         Ok(WinClipMemory {
             settings: settings.clone(),
             image_size: clip.image_size(),
             support_images: support_images.size()[0],
+            text,
             patch_tokens: encoded.patch_tokens.reshape([-1, width]),
             window_embeddings: encoded.window_embeddings.iter().map(|w| w.reshape([-1, w.size()[2]])).collect(),
         })
@@ -99,16 +128,14 @@ pub fn winclip_memory(clip: &ClipModel, support_images: &Tensor, settings: &WinC
 }
 
 /// WinCLIP+ maps `[B, S, S]` (f32, on the device of `query_images`) for normalized query images
-/// `[B, 3, S, S]`, the class text matrix `[embed_dim, 2]` (normal, abnormal) and the support
-/// memory.
+/// `[B, 3, S, S]` and the class memory.
 pub fn winclip_maps(
     clip: &ClipModel,
     query_images: &Tensor,
-    text: &Tensor,
     memory: &WinClipMemory,
     settings: &WinClipSettings,
 ) -> Result<Tensor> {
-    let branches = winclip_branches(clip, query_images, text, memory, settings)?;
+    let branches = winclip_branches(clip, query_images, memory, settings)?;
     let combined = (&branches.zero_shot + &branches.few_shot) / 2.0;
     Ok(tch::no_grad(|| mean_of_upsampled(&[combined], clip.image_size())).to_device(query_images.device()))
 }
@@ -117,7 +144,6 @@ pub fn winclip_maps(
 pub fn winclip_branches(
     clip: &ClipModel,
     query_images: &Tensor,
-    text: &Tensor,
     memory: &WinClipMemory,
     settings: &WinClipSettings,
 ) -> Result<WinClipBranches> {
@@ -130,23 +156,17 @@ pub fn winclip_branches(
         settings,
         clip.image_size()
     );
-    let embed_dim = clip.config().embed_dim;
-    ensure!(
-        text.size() == [embed_dim, 2],
-        "winclip_maps: text matrix has shape {:?}, expected [{embed_dim}, 2] (normal, abnormal)",
-        text.size()
-    );
     tch::no_grad(|| {
-        let text = text.to_device(clip.device()).to_kind(tch::Kind::Float);
+        let (text, temperature) = (&memory.text, settings.temperature);
         let encoded = encode(clip, query_images, settings).context("winclip_maps")?;
         let (batch, grid) = (encoded.global.size()[0], clip.grid());
         let mut zero_shot =
-            vec![text_anomaly_scores(&encoded.global, &text).view([batch, 1]).expand([batch, grid * grid], false)];
+            vec![text_scores(&encoded.global, text, temperature).view([batch, 1]).expand([batch, grid * grid], false)];
         let mut few_shot = vec![nearest_cosine_distance(&encoded.patch_tokens, &memory.patch_tokens)];
         for ((layout, windows), support_windows) in
             encoded.layouts.iter().zip(&encoded.window_embeddings).zip(&memory.window_embeddings)
         {
-            zero_shot.push(layout.harmonic_aggregation(&text_anomaly_scores(windows, &text)));
+            zero_shot.push(layout.harmonic_aggregation(&text_scores(windows, text, temperature)));
             few_shot.push(layout.harmonic_aggregation(&nearest_cosine_distance(windows, support_windows)));
         }
         let few_shot = Tensor::stack(&few_shot, 0).mean_dim([0i64].as_slice(), false, tch::Kind::Float);
@@ -186,6 +206,11 @@ fn check_settings(clip: &ClipModel, settings: &WinClipSettings) -> Result<()> {
     if clip.config().vision_layers < 2 {
         bail!("WinCLIP needs the penultimate vision layer, but the model has {} layer", clip.config().vision_layers);
     }
+    ensure!(
+        settings.temperature.is_finite() && settings.temperature > 0.0,
+        "WinCLIP temperature is {}, expected a positive number",
+        settings.temperature
+    );
     ensure!(
         settings.windows_per_forward >= 1,
         "WinCLIP windows_per_forward is {}, expected at least 1",

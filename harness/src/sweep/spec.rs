@@ -77,7 +77,7 @@ pub struct MethodSpec {
     #[serde(default)]
     pub overrides: RuleOverrides,
     /// Method-specific settings (fastrecon: lambda, distribution_weight; winclip:
-    /// window_scales, window_stride).
+    /// window_scales, window_stride, prompts, temperature).
     #[serde(default)]
     pub settings: crate::methods::MethodSettings,
 }
@@ -210,6 +210,7 @@ impl ExperimentSpec {
                     crate::methods::KNOWN_METHODS.join(", ")
                 ));
             }
+            problems.extend(m.settings.problems(&m.name));
             match &m.checkpoint {
                 Some(p) if !p.is_file() => problems.push(format!("method {}: checkpoint not found: {}", m.name, p.display())),
                 None if m.name == "dictas" && self.datasets.iter().any(|d| d.checkpoint().is_none()) => {
