@@ -374,7 +374,11 @@ fn malformed_specs_name_the_line_and_create_nothing() {
         &standard_yaml_with(dir.path(), checkpoint_line, "    settings: {temperature: -1}"),
     );
     assert!(err.contains("method dictas: setting `temperature` applies only to method winclip"), "{err}");
-    assert!(err.contains("`temperature` must be a positive number, got -1"), "{err}");
+    let err = sweep_rejects(
+        dir.path(),
+        &standard_yaml_with(dir.path(), checkpoint_line, "  - {name: winclip, settings: {temperature: -1}}"),
+    );
+    assert!(err.contains("method winclip: WinCLIP temperature is -1"), "{err}");
 }
 
 /// Two entries that expand to the same cell id would overwrite each other's results.

@@ -57,7 +57,7 @@ pub fn fastrecon_maps(
     image_size: i64,
     settings: &FastReconSettings,
 ) -> Result<Tensor> {
-    check_settings(settings).context("fastrecon_maps")?;
+    settings.check().context("fastrecon_maps")?;
     let inputs = check_token_inputs(query, support, grid, image_size).context("fastrecon_maps")?;
     let grid_maps = tch::no_grad(|| {
         inputs
@@ -73,17 +73,20 @@ pub fn fastrecon_maps(
     Ok(tch::no_grad(|| mean_of_upsampled(&grid_maps, image_size)))
 }
 
-fn check_settings(settings: &FastReconSettings) -> Result<()> {
-    let FastReconSettings { lambda, distribution_weight } = *settings;
-    ensure!(
-        lambda.is_finite() && lambda > 0.0,
-        "FastRecon lambda is {lambda}, expected a finite positive ridge weight"
-    );
-    ensure!(
-        distribution_weight.is_finite() && distribution_weight >= 0.0,
-        "FastRecon distribution_weight is {distribution_weight}, expected a finite weight >= 0"
-    );
-    Ok(())
+impl FastReconSettings {
+    /// Errors naming the first setting out of range.
+    pub fn check(&self) -> Result<()> {
+        let FastReconSettings { lambda, distribution_weight } = *self;
+        ensure!(
+            lambda.is_finite() && lambda > 0.0,
+            "FastRecon lambda is {lambda}, expected a finite positive ridge weight"
+        );
+        ensure!(
+            distribution_weight.is_finite() && distribution_weight >= 0.0,
+            "FastRecon distribution_weight is {distribution_weight}, expected a finite weight >= 0"
+        );
+        Ok(())
+    }
 }
 
 /// `1 - cos(q, q_hat)` for every query token of one layer, `[B, N]`.

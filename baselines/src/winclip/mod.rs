@@ -32,7 +32,7 @@ use crate::similarity::nearest_cosine_distance;
 use crate::upsample::mean_of_upsampled;
 use embed::window_embeddings;
 use prompts::{class_text_matrix, text_scores, PromptEnsemble};
-use windows::{check_window, harmonic_mean, WindowLayout};
+use windows::{check_window, check_window_shape, harmonic_mean, WindowLayout};
 
 /// The name under which results of this implementation are reported.
 pub const WINCLIP_NAME: &str = "WinCLIP+";
@@ -51,6 +51,29 @@ pub struct WinClipSettings {
     pub prompts: PromptEnsemble,
     /// Softmax temperature of the text score. Default 0.07.
     pub temperature: f64,
+}
+
+impl WinClipSettings {
+    /// Errors naming the first setting out of range (the checks that need no model; the
+    /// window sides are checked against the patch grid when the model is known).
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.temperature.is_finite() && self.temperature > 0.0,
+            "WinCLIP temperature is {}, expected a positive number",
+            self.temperature
+        );
+        ensure!(
+            self.windows_per_forward >= 1,
+            "WinCLIP windows_per_forward is {}, expected at least 1",
+            self.windows_per_forward
+        );
+        ensure!(!self.scales.is_empty(), "WinCLIP needs at least one window scale");
+        for &side in &self.scales {
+            check_window_shape(side, self.stride)
+                .with_context(|| format!("WinCLIP scale {side} with stride {}", self.stride))?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for WinClipSettings {
@@ -83,11 +106,6 @@ impl WinClipMemory {
     /// Number of support images.
     pub fn support_images(&self) -> i64 {
         self.support_images
-    }
-
-    /// The class text matrix `[embed_dim, 2]` (normal, anomalous) of the zero-shot branch.
-    pub fn text(&self) -> &Tensor {
-        &self.text
     }
 }
 
@@ -206,16 +224,7 @@ fn check_settings(clip: &ClipModel, settings: &WinClipSettings) -> Result<()> {
     if clip.config().vision_layers < 2 {
         bail!("WinCLIP needs the penultimate vision layer, but the model has {} layer", clip.config().vision_layers);
     }
-    ensure!(
-        settings.temperature.is_finite() && settings.temperature > 0.0,
-        "WinCLIP temperature is {}, expected a positive number",
-        settings.temperature
-    );
-    ensure!(
-        settings.windows_per_forward >= 1,
-        "WinCLIP windows_per_forward is {}, expected at least 1",
-        settings.windows_per_forward
-    );
+    settings.check()?;
     for &side in &settings.scales {
         check_window(clip.grid(), side, settings.stride)
             .with_context(|| format!("WinCLIP scale {side} with stride {}", settings.stride))?;

@@ -63,13 +63,6 @@ impl PromptEnsemble {
             other => bail!("unknown WinCLIP prompt ensemble '{other}': expected winclip or dictas"),
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            PromptEnsemble::WinClip => "winclip",
-            PromptEnsemble::DictAs => "dictas",
-        }
-    }
 }
 
 /// All sentences of one state group, state-major then template.
@@ -133,7 +126,7 @@ mod tests {
     #[test]
     fn unknown_ensemble_is_rejected_by_name() {
         assert_eq!(PromptEnsemble::parse("winclip").unwrap(), PromptEnsemble::WinClip);
-        assert_eq!(PromptEnsemble::parse("dictas").unwrap().name(), "dictas");
+        assert_eq!(PromptEnsemble::parse("dictas").unwrap(), PromptEnsemble::DictAs);
         let err = PromptEnsemble::parse("coop").unwrap_err().to_string();
         assert!(err.contains("'coop'") && err.contains("winclip or dictas"), "{err}");
     }

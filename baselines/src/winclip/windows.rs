@@ -50,7 +50,13 @@ impl WindowLayout {
 
 /// Accepts windows of `side` patches stepping by `stride` on a `grid x grid` patch grid.
 pub(crate) fn check_window(grid: i64, side: i64, stride: i64) -> Result<()> {
-    ensure!(side >= 1 && side <= grid, "window side {side} is outside 1..={grid} (the patch grid side)");
+    ensure!(side <= grid, "window side {side} is outside 1..={grid} (the patch grid side)");
+    check_window_shape(side, stride)
+}
+
+/// The checks that do not depend on the patch grid.
+pub(crate) fn check_window_shape(side: i64, stride: i64) -> Result<()> {
+    ensure!(side >= 1, "window side {side} is below 1");
     ensure!(stride >= 1, "window stride is {stride}, expected at least 1");
     // A stride wider than the window would leave patches that no window covers.
     ensure!(stride <= side, "window stride {stride} exceeds the window side {side}: some patches would be covered by no window");
