@@ -73,11 +73,7 @@ fn read_entry(path: &Path, layers: usize) -> Result<(Tensor, Vec<Tensor>)> {
 }
 
 fn write_entry(path: &Path, global: &Tensor, tokens: &[Tensor]) -> Result<()> {
-    let parent = path.parent().expect("entry has a folder");
-    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let mut named: Vec<(String, Tensor)> = vec![("global".into(), global.shallow_clone())];
     named.extend(tokens.iter().enumerate().map(|(i, t)| (format!("layer{i}"), t.shallow_clone())));
-    let tmp = dictas_atomic::temp_sibling(path)?;
-    Tensor::save_multi(&named, &tmp).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {}", tmp.display()))
+    dictas_atomic::write_with(path, |temp| Ok(Tensor::save_multi(&named, temp)?))
 }

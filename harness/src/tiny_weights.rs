@@ -2,7 +2,7 @@
 //! pipeline runs with no downloads. Their numbers mean nothing about anomalies: they only
 //! exercise the code paths the real OpenAI/DictAS weights take (same tensor names, same files).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::Path;
 use tch::{Device, Kind, Tensor};
 
@@ -96,10 +96,5 @@ pub fn write_dictas(path: &Path, width: i64, embed_dim: i64, seed: i64) -> Resul
 }
 
 fn write_safetensors_atomically(path: &Path, tensors: &[(String, Tensor)]) -> Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let tmp = dictas_atomic::temp_sibling(path)?;
-    Tensor::write_safetensors(tensors, &tmp).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    dictas_atomic::write_with(path, |temp| Ok(Tensor::write_safetensors(tensors, temp)?))
 }

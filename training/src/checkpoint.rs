@@ -1,13 +1,15 @@
 //! The resumable training state in `OUT/state/`: `weights.safetensors` (DictAS variables),
 //! `optimizer.safetensors` (Adam moments), `best.safetensors` (the best weights so far, the
 //! ones restored when gV is frozen) and `state.json` (epoch, position, learning rate,
-//! scheduler, phase, losses of the running epoch, history). Written to `state.tmp/` and then
-//! renamed, so a run killed while saving keeps the previous complete state.
+//! scheduler, phase, losses of the running epoch, history). Built in a hidden staging folder
+//! and then renamed (`dictas_atomic::StagedDir`), so a run killed while saving keeps the
+//! previous complete state.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use dictas_atomic::StagedDir;
 use serde::{Deserialize, Serialize};
 use tch::{nn::VarStore, Device, Tensor};
 
@@ -56,30 +58,18 @@ fn cpu_copy(named: impl IntoIterator<Item = (String, Tensor)>) -> Vec<(String, T
 
 /// Saves the complete state atomically.
 pub fn save(out: &Path, vs: &VarStore, adam: &Adam, best: &BTreeMap<String, Tensor>, state: &TrainState) -> Result<()> {
-    let tmp = out.join("state.tmp");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).with_context(|| format!("removing {}", tmp.display()))?;
-    }
-    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    // A run killed while saving left its staging folder behind.
+    dictas_atomic::remove_abandoned(out);
+    let staged = StagedDir::new(&state_dir(out))?;
+    let tmp = staged.path();
     write_tensors(cpu_copy(vs.variables()), &tmp.join("weights.safetensors"))?;
     let (moments, steps) = adam.export_state();
     write_tensors(moments, &tmp.join("optimizer.safetensors"))?;
     write_tensors(cpu_copy(best.iter().map(|(k, v)| (k.clone(), v.shallow_clone()))), &tmp.join("best.safetensors"))?;
     let mut state = state.clone();
     state.adam_steps = steps;
-    std::fs::write(tmp.join("state.json"), serde_json::to_string_pretty(&state)?)?;
-    let dir = state_dir(out);
-    let old = out.join("state.old");
-    if dir.exists() {
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        std::fs::rename(&dir, &old)?;
-    }
-    std::fs::rename(&tmp, &dir).with_context(|| format!("moving the new state into {}", dir.display()))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old)?;
-    }
+    dictas_atomic::write_json(&tmp.join("state.json"), &state)?;
+    staged.commit()?;
     Ok(())
 }
 

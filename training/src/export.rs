@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use dictas_model::checkpoint::load_tensors;
-use tch::{Device, Kind};
+use tch::{Device, Kind, Tensor};
 use zip::write::SimpleFileOptions;
 use zip::CompressionMethod;
 
@@ -44,15 +44,20 @@ pub fn export_reference(checkpoint: &Path, out: &Path) -> Result<()> {
         .enumerate()
         .map(|(i, (name, t))| TensorEntry { name: name.clone(), storage_key: i.to_string(), shape: t.size() })
         .collect();
-    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    dictas_atomic::write_with(out, |temp| write_archive(temp, &entries, &tensors))
+}
+
+/// The torch zip archive of `tensors` (described by `entries`) at `path`.
+fn write_archive(path: &Path, entries: &[TensorEntry], tensors: &[(String, Tensor)]) -> Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let mut zip = zip::ZipWriter::new(file);
     let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
     let aligned = stored.with_alignment(64);
     zip.start_file(format!("{ARCHIVE_ROOT}/data.pkl"), stored)?;
-    zip.write_all(&PickleWriter::state_dict_under(REFERENCE_KEY, &entries))?;
+    zip.write_all(&PickleWriter::state_dict_under(REFERENCE_KEY, entries))?;
     zip.start_file(format!("{ARCHIVE_ROOT}/byteorder"), stored)?;
     zip.write_all(b"little")?;
-    for (entry, (name, tensor)) in entries.iter().zip(&tensors) {
+    for (entry, (name, tensor)) in entries.iter().zip(tensors) {
         let values = Vec::<f32>::try_from(tensor.to_kind(Kind::Float).to_device(Device::Cpu).contiguous().flatten(0, -1))
             .with_context(|| format!("reading tensor `{name}`"))?;
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -61,6 +66,6 @@ pub fn export_reference(checkpoint: &Path, out: &Path) -> Result<()> {
     }
     zip.start_file(format!("{ARCHIVE_ROOT}/version"), stored)?;
     zip.write_all(b"3\n")?;
-    zip.finish().with_context(|| format!("finishing {}", out.display()))?;
+    zip.finish().with_context(|| format!("finishing {}", path.display()))?;
     Ok(())
 }

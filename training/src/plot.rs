@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
@@ -33,10 +33,19 @@ fn range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Draws the curves of `epochs` into `path` (PNG).
+/// Draws the curves of `epochs` into `path` (PNG), replacing the previous plot whole.
 pub fn plot_curves(epochs: &[EpochRecord], path: &Path) -> Result<()> {
     font()?;
-    let root = BitMapBackend::new(path, (1200, 450)).into_drawing_area();
+    let (width, height) = (1200u32, 450u32);
+    let mut pixels = vec![0u8; (width * height * 3) as usize];
+    draw_curves(epochs, BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area())?;
+    let image = image::RgbImage::from_raw(width, height, pixels).context("plot buffer has the wrong size")?;
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).context("encoding the plot as PNG")?;
+    dictas_atomic::write_file(path, &png)
+}
+
+fn draw_curves(epochs: &[EpochRecord], root: DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<()> {
     root.fill(&WHITE)?;
     let (left, right) = root.split_horizontally(600);
     let x_max = epochs.iter().map(|e| e.epoch + 1).max().unwrap_or(1) as f64 + 0.5;

@@ -140,7 +140,8 @@ impl Trainer {
             }
             (restored.state, restored.best)
         } else {
-            std::fs::write(self.out.join(CONFIG_FILE), serde_yaml::to_string(&cfg)?)?;
+            let config = serde_yaml::to_string(&cfg).context("serializing the training config")?;
+            dictas_atomic::write_file(&self.out.join(CONFIG_FILE), config.as_bytes())?;
             for log in ["steps.csv", "epochs.csv"] {
                 let _ = std::fs::remove_file(self.out.join(log));
             }

@@ -22,9 +22,28 @@ fn hidden_sibling(path: &Path, tag: &str) -> Result<PathBuf> {
 }
 
 /// Temporary sibling of `path` (`.<name>.tmp-<pid>`) that a rename can move into place.
-/// For callers that write through their own writer (e.g. tensor files) before renaming.
-pub fn temp_sibling(path: &Path) -> Result<PathBuf> {
+fn temp_sibling(path: &Path) -> Result<PathBuf> {
     hidden_sibling(path, "tmp")
+}
+
+/// Creates `path` through `write`, which is given the temporary sibling to create (for
+/// writers that only take a path, such as tensor serializers), then renames it into place.
+/// Missing parent folders are created; on error the temporary file is removed and `path` is
+/// untouched.
+pub fn write_with(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).with_context(|| format!("creating folder {}", parent.display()))?;
+    }
+    let temp = temp_sibling(path)?;
+    let result = write(&temp)
+        .with_context(|| format!("writing {}", temp.display()))
+        .and_then(|()| {
+            fs::rename(&temp, path).with_context(|| format!("renaming {} to {}", temp.display(), path.display()))
+        });
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
 }
 
 /// Writes `bytes` to `path` through a temporary sibling and a rename, creating missing parent
@@ -42,6 +61,22 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
         .with_context(|| format!("serializing JSON for {}", path.display()))?;
     text.push('\n');
     write_file(path, text.as_bytes())
+}
+
+/// Removes the temporaries (`.<name>.tmp-<pid>`, `.<name>.old-<pid>`, files or folders) that
+/// processes no longer running left directly in `folder`, e.g. a run killed mid-write. Those
+/// of live processes are kept: they may still be writing. Best effort; errors are ignored.
+pub fn remove_abandoned(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((_, pid)) = name.rsplit_once(".tmp-").or_else(|| name.rsplit_once(".old-")) else { continue };
+        let alive = pid.parse::<u32>().is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
+        if name.starts_with('.') && !alive {
+            let path = entry.path();
+            let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+        }
+    }
 }
 
 /// A file written under its temporary name, moved into place by [`StagedFile::commit`].
@@ -188,6 +223,35 @@ mod tests {
         drop(StagedFile::new(&path, b"new").unwrap());
         assert_eq!(fs::read(&path).unwrap(), b"old");
         assert_eq!(names(root.path()), ["meta.json"]);
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_neither_target_nor_temporary() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("sub/cache.pt");
+        let error = write_with(&path, |temp| {
+            fs::write(temp, b"half")?;
+            anyhow::bail!("encoder failed")
+        })
+        .unwrap_err();
+        assert!(format!("{error:#}").contains("encoder failed"), "{error:#}");
+        assert!(names(&root.path().join("sub")).is_empty());
+        write_with(&path, |temp| Ok(fs::write(temp, b"whole")?)).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+    }
+
+    #[test]
+    fn abandoned_temporaries_of_dead_processes_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        // Process ids above the kernel's pid_max (at most 2^22) never run.
+        fs::create_dir(root.path().join(".state.tmp-99999999")).unwrap();
+        fs::write(root.path().join(".weights.safetensors.tmp-99999999"), b"half").unwrap();
+        fs::create_dir(root.path().join(".state.old-99999999")).unwrap();
+        let own = StagedDir::new(&root.path().join("cell")).unwrap();
+        fs::write(root.path().join("kept.tmp-1"), b"not hidden").unwrap();
+        remove_abandoned(root.path());
+        let own_name = own.path().file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(names(root.path()), [own_name, "kept.tmp-1".to_string()]);
     }
 
     #[test]

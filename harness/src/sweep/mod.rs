@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use grid::Shard;
 use spec::ExperimentSpec;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Run an experiment grid (datasets x methods x backbones x k-shots x seeds).
 #[derive(Debug, Clone, Args)]
@@ -85,7 +85,7 @@ pub fn sweep(args: &SweepArgs) -> Result<SweepSummary> {
     // Only a real run touches the output folder (a dry run must leave no trace).
     std::fs::create_dir_all(spec.output.join("cells"))
         .with_context(|| format!("creating {}", spec.output.display()))?;
-    remove_abandoned_staging(&spec.output.join("cells"));
+    dictas_atomic::remove_abandoned(&spec.output.join("cells"));
     dictas_atomic::write_file(
         &spec.output.join("spec.yaml"),
         serde_yaml::to_string(&spec).context("serializing the spec")?.as_bytes(),
@@ -115,17 +115,3 @@ fn is_done(job: &Job, hashes: &mut WeightsHashes) -> Result<bool> {
     Ok(value["config_hash"].as_str() == Some(config_hash(job, hashes)?.as_str()))
 }
 
-/// Staging folders (`.<cell>.tmp-<pid>`) left by a killed run whose process is gone.
-fn remove_abandoned_staging(cells: &Path) {
-    let Ok(entries) = std::fs::read_dir(cells) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Some(pid) = name.rsplit_once(".tmp-").or_else(|| name.rsplit_once(".old-")).map(|(_, p)| p.to_string()) else {
-            continue;
-        };
-        let alive = pid.parse::<u32>().is_ok_and(|p| Path::new(&format!("/proc/{p}")).exists());
-        if name.starts_with('.') && !alive {
-            let _ = std::fs::remove_dir_all(entry.path());
-        }
-    }
-}

@@ -31,11 +31,11 @@ impl DictAs {
     }
 
     /// Writes the variables of `vs` (the store this module was built in) as safetensors,
-    /// under the reference's key names.
+    /// under the reference's key names, all or nothing (temporary name, then rename).
     pub fn save_safetensors(vs: &nn::VarStore, path: &Path) -> Result<()> {
         let sorted: BTreeMap<String, Tensor> = vs.variables().into_iter().collect();
         let named: Vec<(String, Tensor)> = sorted.into_iter().map(|(k, v)| (k, v.to_device(Device::Cpu))).collect();
-        Tensor::write_safetensors(&named, path).with_context(|| format!("writing {}", path.display()))
+        dictas_atomic::write_with(path, |temp| Ok(Tensor::write_safetensors(&named, temp)?))
     }
 }
 
