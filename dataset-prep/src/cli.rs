@@ -202,6 +202,7 @@ pub struct SynthArgs {
     /// Test images per defect kind (blob, color_spot, scratch) per class.
     #[arg(long, default_value_t = 4)]
     pub test_defect: usize,
+    /// Seed of the generated textures and defects (same seed, same files).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Worker threads (default: all cores).

@@ -27,6 +27,7 @@ pub struct BenchArgs {
     /// Query images to time with the ViT-L-14-336-sized model (0 skips that part).
     #[arg(long, default_value_t = 3)]
     pub large_queries: usize,
+    /// auto, cpu, cuda or cuda:N.
     #[arg(long, default_value = "auto")]
     pub device: String,
 }
